@@ -1,0 +1,233 @@
+//! `Builder`: configure and start a runtime.
+
+use crate::handle::Handle;
+use crate::loom::{spawn_named, Arc};
+use crate::runtime::Runtime;
+use crate::scheduler::{worker, Config, Shared, MAX_WORKERS};
+use std::fmt;
+use std::io;
+use std::sync::Arc as StdArc;
+
+/// Configures a [`Runtime`]: how many worker threads, their names and stack size, the
+/// fairness interval, and thread start/stop hooks.
+///
+/// # Examples
+///
+/// ```
+/// let rt = weft::Builder::new()
+///     .worker_threads(2)
+///     .thread_name("my-app-worker")
+///     .event_interval(61)
+///     .build()
+///     .unwrap();
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// ```
+pub struct Builder {
+    worker_threads: Option<usize>,
+    thread_name: String,
+    stack_size: Option<usize>,
+    event_interval: u32,
+    on_thread_start: Option<StdArc<dyn Fn() + Send + Sync>>,
+    on_thread_stop: Option<StdArc<dyn Fn() + Send + Sync>>,
+}
+
+/// 61, as Go's scheduler uses: a prime, so the injector check does not fall into step with
+/// tasks that yield periodically, and large enough to cost nothing measurable.
+const DEFAULT_EVENT_INTERVAL: u32 = 61;
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder::new()
+    }
+}
+
+fn invalid(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+impl Builder {
+    /// Default settings: one worker per CPU, threads named `weft-worker-N`.
+    ///
+    /// ```
+    /// let rt = weft::Builder::new().build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn new() -> Builder {
+        Builder {
+            worker_threads: None,
+            thread_name: "weft-worker".to_owned(),
+            stack_size: None,
+            event_interval: DEFAULT_EVENT_INTERVAL,
+            on_thread_start: None,
+            on_thread_stop: None,
+        }
+    }
+
+    /// Number of worker threads (default: the number of CPUs). Zero is rejected by
+    /// [`build`](Self::build).
+    ///
+    /// ```
+    /// let rt = weft::Builder::new().worker_threads(3).build().unwrap();
+    /// assert_eq!(rt.metrics().num_workers(), 3);
+    /// ```
+    pub fn worker_threads(mut self, n: usize) -> Builder {
+        self.worker_threads = Some(n);
+        self
+    }
+
+    /// Name prefix of the worker threads; each gets `-N` appended.
+    ///
+    /// ```
+    /// let rt = weft::Builder::new().worker_threads(1).thread_name("svc").build().unwrap();
+    /// let name = rt.block_on(rt.spawn(async {
+    ///     std::thread::current().name().unwrap().to_owned()
+    /// })).unwrap();
+    /// assert_eq!(name, "svc-0");
+    /// ```
+    pub fn thread_name(mut self, name: impl Into<String>) -> Builder {
+        self.thread_name = name.into();
+        self
+    }
+
+    /// Stack size of the worker threads in bytes (default: the platform's thread default).
+    /// Zero is rejected by [`build`](Self::build).
+    ///
+    /// ```
+    /// let rt = weft::Builder::new().thread_stack_size(4 << 20).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn thread_stack_size(mut self, bytes: usize) -> Builder {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Every this many scheduling ticks, a worker takes work from the global queue before
+    /// its own (default 61). Zero is rejected by [`build`](Self::build).
+    ///
+    /// ```
+    /// let rt = weft::Builder::new().event_interval(31).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn event_interval(mut self, ticks: u32) -> Builder {
+        self.event_interval = ticks;
+        self
+    }
+
+    /// Runs `f` on each worker thread when it starts.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// let started = Arc::new(AtomicUsize::new(0));
+    /// let s = started.clone();
+    /// let rt = weft::Builder::new()
+    ///     .worker_threads(2)
+    ///     .on_thread_start(move || { s.fetch_add(1, Ordering::SeqCst); })
+    ///     .build()
+    ///     .unwrap();
+    /// drop(rt);
+    /// assert_eq!(started.load(Ordering::SeqCst), 2);
+    /// ```
+    pub fn on_thread_start<F: Fn() + Send + Sync + 'static>(mut self, f: F) -> Builder {
+        self.on_thread_start = Some(StdArc::new(f));
+        self
+    }
+
+    /// Runs `f` on each worker thread just before it exits.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// let stopped = Arc::new(AtomicUsize::new(0));
+    /// let s = stopped.clone();
+    /// let rt = weft::Builder::new()
+    ///     .worker_threads(2)
+    ///     .on_thread_stop(move || { s.fetch_add(1, Ordering::SeqCst); })
+    ///     .build()
+    ///     .unwrap();
+    /// drop(rt);
+    /// assert_eq!(stopped.load(Ordering::SeqCst), 2);
+    /// ```
+    pub fn on_thread_stop<F: Fn() + Send + Sync + 'static>(mut self, f: F) -> Builder {
+        self.on_thread_stop = Some(StdArc::new(f));
+        self
+    }
+
+    /// Starts the runtime's worker threads.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for zero (or more than 65 535) workers, a zero event interval or a
+    /// zero stack size; the OS error if a thread cannot be started.
+    ///
+    /// ```
+    /// let err = weft::Builder::new().worker_threads(0).build().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
+    pub fn build(self) -> io::Result<Runtime> {
+        let workers = self.worker_threads.unwrap_or_else(num_cpus::get);
+        if workers == 0 {
+            return Err(invalid(
+                "worker_threads(0): a runtime needs at least one worker thread; pass 1 or more \
+                 (or leave it unset for one per CPU)"
+                    .into(),
+            ));
+        }
+        if workers > MAX_WORKERS {
+            return Err(invalid(format!(
+                "worker_threads({workers}): at most {MAX_WORKERS} worker threads are supported"
+            )));
+        }
+        if self.event_interval == 0 {
+            return Err(invalid(
+                "event_interval(0): the interval must be at least 1 tick".into(),
+            ));
+        }
+        if self.stack_size == Some(0) {
+            return Err(invalid(
+                "thread_stack_size(0): a thread needs a non-empty stack".into(),
+            ));
+        }
+        let config = Config {
+            event_interval: self.event_interval,
+            thread_name: self.thread_name,
+            stack_size: self.stack_size,
+            on_thread_start: self.on_thread_start,
+            on_thread_stop: self.on_thread_stop,
+        };
+        let (shared, locals) = Shared::new(workers, config);
+        let handle = Handle {
+            shared: Arc::new(shared),
+        };
+        let mut threads = Vec::with_capacity(workers);
+        for (index, (queue, parker)) in locals.into_iter().enumerate() {
+            let local = worker::Local::new(index, handle.clone(), queue, parker);
+            let cfg = &handle.shared.config;
+            let name = format!("{}-{index}", cfg.thread_name);
+            match spawn_named(name, cfg.stack_size, move || worker::run(local)) {
+                Ok(thread) => threads.push(thread),
+                Err(e) => {
+                    // Workers that did start must not outlive the failed build. The ones
+                    // never started count as exited.
+                    for _ in index..workers {
+                        handle.shared.worker_exited();
+                    }
+                    drop(Runtime::from_parts(handle, threads));
+                    return Err(e);
+                }
+            }
+        }
+        Ok(Runtime::from_parts(handle, threads))
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("worker_threads", &self.worker_threads)
+            .field("thread_name", &self.thread_name)
+            .field("thread_stack_size", &self.stack_size)
+            .field("event_interval", &self.event_interval)
+            .finish_non_exhaustive()
+    }
+}

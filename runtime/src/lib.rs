@@ -1,0 +1,44 @@
+//! weft: a multi-threaded, work-stealing async runtime with Python asyncio's model and the
+//! engineering bar of tokio and smol.
+//!
+//! | asyncio | weft |
+//! |---|---|
+//! | `asyncio.run(main())` | [`run`] |
+//! | event loop | a [`Runtime`]'s worker threads, one event loop each |
+//! | `loop.run_until_complete(f)` | [`Runtime::block_on`] |
+//! | `asyncio.create_task(c)` | [`spawn`] |
+//! | `Task` / `Future` | [`task::JoinHandle`] (a future of the task's result) |
+//! | `task.cancel()` | [`task::JoinHandle::abort`] |
+//! | `task.done()`, `task.cancelled()` | [`task::JoinHandle::is_finished`], [`task::JoinHandle::state`] |
+//! | `asyncio.sleep(0)` | [`task::yield_now`] |
+//! | `asyncio.get_running_loop()` | [`Handle::current`] |
+//!
+//! # Examples
+//!
+//! ```
+//! let total = weft::run(async {
+//!     let tasks: Vec<_> = (1..=4u32).map(|i| weft::spawn(async move { i * 10 })).collect();
+//!     let mut total = 0;
+//!     for t in tasks {
+//!         total += t.await.unwrap();
+//!     }
+//!     total
+//! });
+//! assert_eq!(total, 100);
+//! ```
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+mod block_on;
+mod builder;
+mod context;
+mod handle;
+pub(crate) mod loom;
+mod runtime;
+pub(crate) mod scheduler;
+pub mod task;
+
+pub use builder::Builder;
+pub use context::EnterGuard;
+pub use handle::{Handle, TryCurrentError};
+pub use runtime::{run, spawn, Runtime, RuntimeMetrics};

@@ -1,0 +1,267 @@
+//! `Runtime`, the free functions `run` and `spawn`, and `RuntimeMetrics`.
+
+use crate::context;
+use crate::handle::Handle;
+use crate::loom::thread;
+use crate::task::JoinHandle;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::panic::Location;
+use std::time::Duration;
+
+/// A multi-threaded work-stealing runtime: worker threads each running an event loop, and
+/// the machinery to spawn onto them and block on futures.
+///
+/// Dropping the runtime shuts it down: spawning is closed (new spawns resolve to a
+/// cancelled `JoinError` with `is_shutdown()`), every live task is cancelled and its future
+/// dropped, and the worker threads are joined. A task that blocks its thread forever makes
+/// the drop wait forever; use [`shutdown_timeout`](Self::shutdown_timeout) to bound that.
+///
+/// # Examples
+///
+/// ```
+/// let rt = weft::Runtime::new().unwrap();
+/// let sum = rt.block_on(async {
+///     let handles: Vec<_> = (0..10u64).map(|i| weft::spawn(async move { i * i })).collect();
+///     let mut sum = 0;
+///     for h in handles {
+///         sum += h.await.unwrap();
+///     }
+///     sum
+/// });
+/// assert_eq!(sum, 285);
+/// ```
+pub struct Runtime {
+    handle: Handle,
+    threads: Vec<thread::JoinHandle<()>>,
+}
+
+impl Runtime {
+    /// A runtime with default settings: one worker thread per CPU.
+    ///
+    /// # Errors
+    ///
+    /// The OS error if a worker thread cannot be started.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new().unwrap();
+    /// assert_eq!(rt.block_on(async { 2 }), 2);
+    /// ```
+    pub fn new() -> io::Result<Runtime> {
+        crate::Builder::new().build()
+    }
+
+    pub(crate) fn from_parts(handle: Handle, threads: Vec<thread::JoinHandle<()>>) -> Runtime {
+        Runtime { handle, threads }
+    }
+
+    /// Runs `future` to completion on the calling thread (see [`Handle::block_on`]).
+    ///
+    /// # Panics
+    ///
+    /// When called from inside a task on a worker thread; `.await` the future instead.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new().unwrap();
+    /// assert_eq!(rt.block_on(async { weft::spawn(async { 4 }).await.unwrap() }), 4);
+    /// ```
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.handle.block_on(future)
+    }
+
+    /// Spawns a task onto this runtime.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let h = rt.spawn(async { 9 });
+    /// assert_eq!(rt.block_on(h).unwrap(), 9);
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.handle.spawn_named(future, None, Location::caller())
+    }
+
+    /// The runtime's handle, to clone and move to other threads.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let h: weft::Handle = rt.handle().clone();
+    /// # drop(h);
+    /// ```
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Live counters of the runtime.
+    ///
+    /// ```
+    /// let rt = weft::Builder::new().worker_threads(2).build().unwrap();
+    /// assert_eq!(rt.metrics().num_workers(), 2);
+    /// ```
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.handle.metrics()
+    }
+
+    /// Shuts down, waiting at most `timeout` for the worker threads to finish the polls
+    /// they are in. Tasks are cancelled either way; a worker stuck in a blocking poll past
+    /// the timeout is detached and exits when its poll returns.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let h = rt.handle().clone();
+    /// rt.spawn(std::future::pending::<()>());
+    /// rt.shutdown_timeout(Duration::from_secs(1));
+    /// assert!(h.is_shutdown());
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) {
+        self.shutdown(Some(timeout));
+    }
+
+    fn shutdown(&mut self, timeout: Option<Duration>) {
+        let me = thread::current().id();
+        let on_own_worker = self.threads.iter().any(|t| t.thread().id() == me);
+        self.handle.shared.shutdown(timeout, on_own_worker);
+        let all_exited = self.handle.shared.all_workers_exited();
+        for t in self.threads.drain(..) {
+            // After a timeout the remaining workers are detached: each exits when the poll
+            // it is stuck in returns.
+            if t.thread().id() != me && all_exited {
+                // A worker catches every task panic, so its thread cannot have panicked.
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.shutdown(None);
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("handle", &self.handle)
+            .finish()
+    }
+}
+
+/// Counters read from a running runtime, for dashboards and tests.
+///
+/// # Examples
+///
+/// ```
+/// let rt = weft::Builder::new().worker_threads(2).build().unwrap();
+/// let m = rt.metrics();
+/// assert_eq!(m.num_workers(), 2);
+/// assert_eq!(m.num_alive_tasks(), 0);
+/// ```
+#[derive(Clone, Debug)]
+pub struct RuntimeMetrics {
+    pub(crate) handle: Handle,
+}
+
+impl RuntimeMetrics {
+    /// Worker threads of the runtime.
+    ///
+    /// ```
+    /// let rt = weft::Builder::new().worker_threads(1).build().unwrap();
+    /// assert_eq!(rt.metrics().num_workers(), 1);
+    /// ```
+    pub fn num_workers(&self) -> usize {
+        self.handle.shared.num_workers()
+    }
+
+    /// Tasks spawned and not yet finished.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let h = rt.spawn(std::future::pending::<()>());
+    /// assert_eq!(rt.metrics().num_alive_tasks(), 1);
+    /// h.abort();
+    /// let _ = rt.block_on(h);
+    /// assert_eq!(rt.metrics().num_alive_tasks(), 0);
+    /// ```
+    pub fn num_alive_tasks(&self) -> usize {
+        self.handle.shared.owned.len()
+    }
+
+    /// Tasks waiting in the global (injection) queue.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let _depth = rt.metrics().injection_queue_depth();
+    /// ```
+    pub fn injection_queue_depth(&self) -> usize {
+        self.handle.shared.injector.len()
+    }
+
+    /// Workers not parked right now (running a task or searching for one).
+    ///
+    /// ```
+    /// let rt = weft::Builder::new().worker_threads(2).build().unwrap();
+    /// assert!(rt.metrics().num_active_workers() <= 2);
+    /// ```
+    pub fn num_active_workers(&self) -> usize {
+        self.handle.shared.idle.num_unparked()
+    }
+}
+
+/// Runs `future` on a new default runtime and shuts the runtime down after (asyncio's
+/// `asyncio.run`). Tasks still running when `future` finishes are cancelled.
+///
+/// # Panics
+///
+/// If the runtime cannot start (the OS refuses threads), or when called from inside a
+/// worker thread (`.await` the future there instead).
+///
+/// ```
+/// let n = weft::run(async {
+///     let h = weft::spawn(async { 40 });
+///     h.await.unwrap() + 2
+/// });
+/// assert_eq!(n, 42);
+/// ```
+#[track_caller]
+pub fn run<F: Future>(future: F) -> F::Output {
+    let rt = Runtime::new().unwrap_or_else(|e| panic!("weft::run could not start a runtime: {e}"));
+    rt.block_on(future)
+}
+
+/// Spawns a task onto the current runtime (asyncio's `asyncio.create_task`).
+///
+/// # Panics
+///
+/// Outside a runtime, with a message saying how to get one: call it from inside a task or
+/// `block_on`, or use [`Handle::spawn`] / [`Runtime::spawn`].
+///
+/// ```
+/// weft::run(async {
+///     let h = weft::spawn(async { "done" });
+///     assert_eq!(h.await.unwrap(), "done");
+/// });
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let at = Location::caller();
+    context::with_current(|h| match h {
+        Some(handle) => handle.spawn_named(future, None, at),
+        None => panic!(
+            "weft::spawn called outside a weft runtime: call it from inside a task or \
+             Runtime::block_on (or weft::run), or spawn through a Handle or Runtime \
+             (Runtime::spawn / Handle::spawn)"
+        ),
+    })
+}

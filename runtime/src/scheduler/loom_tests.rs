@@ -1,0 +1,71 @@
+//! loom models of the scheduler's protocols on a real (tiny) runtime: park/unpark against
+//! a concurrent push, and shutdown against concurrent spawn and wake. Run with
+//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p weft --release --lib loom`.
+
+use crate::loom::{thread, Arc, AtomicBool, Mutex};
+use crate::Builder;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::Ordering::SeqCst;
+use std::task::{Context, Poll, Waker};
+
+/// A push from outside while the only worker may be parking must still be run: if the
+/// wakeup were lost, `block_on` would wait forever and loom would report a deadlock.
+#[test]
+fn park_unpark_vs_concurrent_push() {
+    loom::model(|| {
+        let rt = Builder::new().worker_threads(1).build().unwrap();
+        let ran = Arc::new(AtomicBool::new(false));
+        let r = ran.clone();
+        let h = rt.spawn(async move { r.store(true, SeqCst) });
+        rt.block_on(h).unwrap();
+        assert!(ran.load(SeqCst));
+    });
+}
+
+struct Gate {
+    slot: Arc<Mutex<Option<Waker>>>,
+    alive: Arc<()>,
+}
+
+impl Future for Gate {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let _ = &self.alive;
+        *self.slot.lock().unwrap() = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+/// Shutdown racing a spawn and a wake from another thread: every future is dropped, every
+/// handle resolves, nothing hangs.
+#[test]
+fn shutdown_vs_concurrent_spawn_and_wake() {
+    loom::model(|| {
+        let rt = Builder::new().worker_threads(1).build().unwrap();
+        let slot = Arc::new(Mutex::new(None));
+        let alive = Arc::new(());
+        let first = rt.spawn(Gate {
+            slot: slot.clone(),
+            alive: alive.clone(),
+        });
+        let handle = rt.handle().clone();
+        let (s, a) = (slot.clone(), alive.clone());
+        let other = thread::spawn(move || {
+            let late = handle.spawn(Gate {
+                slot: Arc::new(Mutex::new(None)),
+                alive: a,
+            });
+            if let Some(w) = s.lock().unwrap().take() {
+                w.wake();
+            }
+            late
+        });
+        drop(rt);
+        let late = other.join().unwrap();
+        assert!(first.is_finished());
+        assert!(late.is_finished());
+        drop(slot.lock().unwrap().take());
+        assert_eq!(Arc::strong_count(&alive), 1);
+    });
+}

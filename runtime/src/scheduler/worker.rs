@@ -1,0 +1,217 @@
+//! A worker thread's event loop (asyncio's event loop, one per worker).
+//!
+//! Finding work, in order:
+//! 1. every `event_interval` ticks, one task from the global injector (fairness: work from
+//!    outside cannot be starved by tasks that keep waking each other);
+//! 2. the LIFO slot (the task this worker just woke), at most `MAX_LIFO_STREAK` times in a
+//!    row so two tasks waking each other cannot starve the deque;
+//! 3. the local deque;
+//! 4. a batch from the injector;
+//! 5. searching (if fewer than half the workers search): a batch stolen from a random
+//!    peer's deque, then the injector, then a peer's LIFO slot;
+//! 6. parking (see `idle.rs` for the protocol that makes this lose no wakeups).
+//!
+//! Only this thread pushes to or pops from its deque (`Local::queue`); the fields in
+//! `Cell`s are touched only by this thread, including from inside task polls (wakes).
+
+use super::queue;
+use super::Shared;
+use crate::context;
+use crate::handle::Handle;
+use crate::loom::{fence, Parker};
+use crate::task::raw::Notified;
+use std::cell::Cell;
+use std::sync::atomic::Ordering::SeqCst;
+
+/// Tasks run from the LIFO slot in a row before the deque gets a turn: 3, as tokio found
+/// enough for message-passing pairs without letting them starve their neighbours.
+const MAX_LIFO_STREAK: u8 = 3;
+
+pub(crate) struct Local {
+    pub(crate) index: usize,
+    pub(crate) handle: Handle,
+    queue: queue::Local,
+    parker: Parker,
+    tick: Cell<u32>,
+    lifo_streak: Cell<u8>,
+    searching: Cell<bool>,
+    rng: Cell<u64>,
+}
+
+impl Local {
+    pub(crate) fn new(index: usize, handle: Handle, queue: queue::Local, parker: Parker) -> Local {
+        Local {
+            index,
+            handle,
+            queue,
+            parker,
+            tick: Cell::new(0),
+            lifo_streak: Cell::new(0),
+            searching: Cell::new(false),
+            rng: Cell::new(
+                0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407),
+            ),
+        }
+    }
+
+    fn shared(&self) -> &Shared {
+        &self.handle.shared
+    }
+
+    /// Schedules a task from this worker's own thread: into the LIFO slot (a wake or a
+    /// spawn), or the back of the deque (a task that yielded).
+    pub(crate) fn schedule(&self, task: Notified, is_yield: bool) {
+        let shared = self.shared();
+        if is_yield {
+            // Wake a peer only if something else is waiting here: a lone yielding task will
+            // be run again by this worker at once.
+            let others_waiting = !self.queue.is_empty();
+            self.queue.push(task);
+            if others_waiting {
+                shared.notify_parked();
+            }
+            return;
+        }
+        if let Some(displaced) = shared.remotes[self.index].put_lifo(task) {
+            self.queue.push(displaced);
+        }
+        // Even a LIFO-only push may wake a peer: if the current poll blocks its thread, the
+        // peer rescues the task from the slot instead of it being stranded.
+        shared.notify_parked();
+    }
+
+    fn next_random(&self, n: usize) -> usize {
+        // xorshift64*: cheap and good enough to pick a victim.
+        let mut x = self.rng.get();
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng.set(x);
+        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as usize % n
+    }
+
+    fn next_local_task(&self) -> Option<Notified> {
+        let shared = self.shared();
+        let tick = self.tick.get().wrapping_add(1);
+        self.tick.set(tick);
+        if tick % shared.config.event_interval == 0 {
+            if let Some(task) = shared.injector.steal() {
+                return Some(task);
+            }
+        }
+        let remote = &shared.remotes[self.index];
+        if self.lifo_streak.get() < MAX_LIFO_STREAK {
+            if let Some(task) = remote.take_lifo() {
+                self.lifo_streak.set(self.lifo_streak.get() + 1);
+                return Some(task);
+            }
+        }
+        self.lifo_streak.set(0);
+        self.queue
+            .pop()
+            .or_else(|| remote.take_lifo())
+            .or_else(|| shared.injector.steal_batch_and_pop(&self.queue))
+    }
+
+    fn steal_work(&self) -> Option<Notified> {
+        let shared = self.shared();
+        if !self.searching.get() {
+            if !shared.idle.transition_worker_to_searching() {
+                return None;
+            }
+            self.searching.set(true);
+        }
+        let n = shared.num_workers();
+        let start = self.next_random(n);
+        let peers = (0..n).map(|i| (start + i) % n).filter(|&v| v != self.index);
+        for victim in peers.clone() {
+            if let Some(task) = shared.remotes[victim]
+                .stealer
+                .steal_batch_and_pop(&self.queue)
+            {
+                return Some(task);
+            }
+        }
+        if let Some(task) = shared.injector.steal_batch_and_pop(&self.queue) {
+            return Some(task);
+        }
+        // Last resort: a task waiting in a peer's LIFO slot. Its owner normally takes it
+        // within one poll; if it is still there, the owner may be blocked.
+        peers
+            .into_iter()
+            .find_map(|victim| shared.remotes[victim].take_lifo())
+    }
+
+    fn run_task(&self, task: Notified) {
+        if self.searching.replace(false) && self.shared().idle.transition_worker_from_searching() {
+            // The last searcher found work: there may be more, keep one worker looking.
+            self.shared().notify_parked();
+        }
+        task.run();
+    }
+
+    fn park(&self) {
+        let shared = self.shared();
+        let was_searching = self.searching.replace(false);
+        if shared
+            .idle
+            .transition_worker_to_parked(self.index, was_searching)
+        {
+            // Pairs with the fence in `Shared::notify_parked`: a push we did not see before
+            // the decrement is seen now.
+            fence(SeqCst);
+            if shared.has_visible_work() {
+                shared.notify_parked();
+            }
+        }
+        loop {
+            if shared.is_shutdown() {
+                return;
+            }
+            self.parker.park();
+            if !shared.idle.is_parked(self.index) {
+                // Chosen by `worker_to_notify`, which counted us as searching.
+                self.searching.set(true);
+                return;
+            }
+        }
+    }
+
+    fn run_loop(&self) {
+        let shared = self.shared();
+        while !shared.is_shutdown() {
+            if let Some(task) = self.next_local_task() {
+                self.run_task(task);
+            } else if let Some(task) = self.steal_work() {
+                self.run_task(task);
+            } else {
+                self.park();
+            }
+        }
+    }
+
+    /// Drops the tasks queued on this worker: runtime shutdown cancels them through the
+    /// owned list, these are only their queue references.
+    fn drain(&self) {
+        while let Some(task) = self.queue.pop() {
+            drop(task);
+        }
+        drop(self.shared().remotes[self.index].take_lifo());
+    }
+}
+
+/// The body of worker thread `local.index`.
+pub(crate) fn run(local: Local) {
+    let handle = local.handle.clone();
+    let config = &handle.shared.config;
+    if let Some(start) = &config.on_thread_start {
+        start();
+    }
+    context::enter_worker(&local, || local.run_loop());
+    local.drain();
+    if let Some(stop) = &config.on_thread_stop {
+        stop();
+    }
+    drop(local);
+    handle.shared.worker_exited();
+}

@@ -1,0 +1,170 @@
+//! Tasks: asyncio's `Task`, a future driven by the runtime that is itself awaitable.
+//!
+//! [`spawn`](crate::spawn) makes one heap allocation per task holding a header (an atomic
+//! state word of flags plus a reference count, a vtable pointer, the id, the owned-list
+//! links, the join waker slot, the spawn site and the optional name), the scheduler handle
+//! and the future (later its output). Wakers point at that same allocation.
+//!
+//! | asyncio | weft |
+//! |---|---|
+//! | `asyncio.create_task(coro)` | [`crate::spawn`] |
+//! | `task.cancel()` | [`JoinHandle::abort`] |
+//! | `await task` | `handle.await` |
+//! | `task.done()` | [`JoinHandle::is_finished`] |
+//! | `asyncio.sleep(0)` | [`yield_now`] |
+//! | `task.get_name()` | [`JoinHandle::name`] |
+
+mod builder;
+pub mod coop;
+mod error;
+mod id;
+mod join;
+pub(crate) mod list;
+pub(crate) mod raw;
+pub(crate) mod state;
+mod waker;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+pub use builder::Builder;
+pub use error::JoinError;
+pub use id::Id;
+pub use join::{AbortHandle, JoinHandle};
+
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// A task's lifecycle, with asyncio's names.
+///
+/// # Examples
+///
+/// ```
+/// use weft::task::TaskState;
+/// let rt = weft::Runtime::new().unwrap();
+/// let h = rt.spawn(std::future::pending::<()>());
+/// assert!(matches!(h.state(), TaskState::Pending | TaskState::Running));
+/// h.abort();
+/// let a = h.abort_handle();
+/// let _ = rt.block_on(h);
+/// assert_eq!(a.state(), TaskState::Cancelled);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskState {
+    /// Scheduled to run, or waiting to be woken.
+    Pending,
+    /// Being polled right now on some thread.
+    Running,
+    /// Finished: produced a value or panicked.
+    Done,
+    /// Cancelled by `abort()` or runtime shutdown before it finished.
+    Cancelled,
+}
+
+impl TaskState {
+    fn from_snapshot(s: state::Snapshot) -> TaskState {
+        if s.is_complete() {
+            if s.is_cancelled() {
+                TaskState::Cancelled
+            } else {
+                TaskState::Done
+            }
+        } else if s.is_running() {
+            TaskState::Running
+        } else {
+            TaskState::Pending
+        }
+    }
+}
+
+/// Makes a task: returns the owned-list reference, the first `Notified` and the handle.
+pub(crate) fn new_task<F, S>(
+    future: F,
+    scheduler: S,
+    name: Option<Box<str>>,
+    spawned_at: &'static Location<'static>,
+) -> (raw::Task, raw::Notified, JoinHandle<F::Output>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: raw::Schedule,
+{
+    let ptr = raw::allocate(future, scheduler, Id::next(), name, spawned_at);
+    // SAFETY: `allocate` returns three references, one for each of these.
+    unsafe {
+        (
+            raw::Task::from_raw(ptr),
+            raw::Notified::from_raw(ptr),
+            JoinHandle::from_raw(ptr),
+        )
+    }
+}
+
+/// Bytes of the single allocation a task holding future `F` makes (header, scheduler
+/// handle and stage), for benchmarks.
+///
+/// ```
+/// let size = weft::task::allocation_size_of::<std::future::Ready<()>>();
+/// assert!(size <= 160, "{size}");
+/// ```
+pub fn allocation_size_of<F: Future>() -> usize {
+    raw::allocation_size::<F, crate::scheduler::Handle>()
+}
+
+/// The id of the task being polled on this thread.
+///
+/// # Panics
+///
+/// Outside a task; use [`try_id`] there.
+///
+/// ```
+/// let rt = weft::Runtime::new().unwrap();
+/// let h = rt.spawn(async { weft::task::id() });
+/// let id = h.id();
+/// assert_eq!(rt.block_on(h).unwrap(), id);
+/// ```
+#[track_caller]
+pub fn id() -> Id {
+    try_id().expect(
+        "weft::task::id() called outside a task; use weft::task::try_id() where there may be none",
+    )
+}
+
+/// The id of the task being polled on this thread, or `None` outside a task.
+///
+/// ```
+/// assert!(weft::task::try_id().is_none());
+/// ```
+pub fn try_id() -> Option<Id> {
+    id::current()
+}
+
+/// Yields to the scheduler once (asyncio's `await asyncio.sleep(0)`): the task goes to the
+/// back of its worker's run queue so others run first.
+///
+/// ```
+/// weft::run(async {
+///     for _ in 0..3 {
+///         weft::task::yield_now().await;
+///     }
+/// });
+/// ```
+pub async fn yield_now() {
+    struct YieldNow(bool);
+    impl Future for YieldNow {
+        type Output = ();
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.0 {
+                return Poll::Ready(());
+            }
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+    YieldNow(false).await
+}

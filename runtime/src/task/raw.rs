@@ -1,0 +1,447 @@
+//! The task allocation: one heap block per task holding the header, the scheduler handle
+//! and the future-or-output stage, plus the type-erased vtable and the poll harness.
+//!
+//! Layout (`repr(C)`, header first, so a `NonNull<Header>` is also a pointer to the cell):
+//!
+//! ```text
+//! Cell<F, S> { header: Header { state, vtable, id, owned links, join waker, spawn site, name },
+//!              scheduler: S,
+//!              stage: Running(F) | Finished(Result<F::Output, JoinError>) | Consumed }
+//! ```
+//!
+//! Wakers, `Notified`s, `JoinHandle`s and the owned-task list all hold the same pointer and
+//! count as references in the state word; the last one to go frees the block.
+
+use super::error::JoinError;
+use super::id::{Id, IdGuard};
+use super::list::Pointers;
+use super::state::{State, ToIdle, ToRunning};
+use super::waker::waker_ref;
+use crate::loom::UnsafeCell;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe, Location};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+/// What a task needs from whoever runs it.
+pub(crate) trait Schedule: Send + Sync + 'static {
+    /// Queue a task that was woken (or spawned).
+    fn schedule(&self, task: Notified);
+
+    /// Queue a task that was woken while it was being polled (it yielded): it goes to the
+    /// back of a queue, never to a LIFO slot, so it cannot starve others.
+    fn yield_now(&self, task: Notified) {
+        self.schedule(task);
+    }
+
+    /// Remove a completed task from the owned-task list. Returns true if it was there, in
+    /// which case the list's reference is now the caller's to drop.
+    fn release(&self, task: NonNull<Header>) -> bool;
+
+    /// True once the runtime is shutting down (cancellations then say so).
+    fn is_shutdown(&self) -> bool;
+}
+
+/// The type-independent front of every task.
+#[repr(C)]
+pub(crate) struct Header {
+    pub(crate) state: State,
+    pub(crate) vtable: &'static Vtable,
+    pub(crate) id: Id,
+    /// Links of the owned-task list; only touched under that list's shard lock.
+    pub(crate) owned: Pointers,
+    /// The `JoinHandle`'s waker; ownership is decided by the `JOIN_WAKER` bit.
+    pub(crate) join_waker: UnsafeCell<Option<Waker>>,
+    pub(crate) spawned_at: &'static Location<'static>,
+    pub(crate) name: Option<Box<TaskName>>,
+}
+
+/// A task's name, boxed so unnamed tasks pay one pointer for it.
+pub(crate) struct TaskName(pub(crate) Box<str>);
+
+/// Type-erased operations of one `Cell<F, S>`.
+pub(crate) struct Vtable {
+    pub(crate) poll: unsafe fn(NonNull<Header>),
+    pub(crate) schedule: unsafe fn(NonNull<Header>),
+    pub(crate) dealloc: unsafe fn(NonNull<Header>),
+    pub(crate) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
+    pub(crate) drop_join_handle: unsafe fn(NonNull<Header>),
+    pub(crate) shutdown: unsafe fn(NonNull<Header>),
+}
+
+#[repr(C)]
+struct Cell<F: Future, S> {
+    header: Header,
+    scheduler: S,
+    stage: UnsafeCell<Stage<F>>,
+}
+
+enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+fn vtable<F, S>() -> &'static Vtable
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    &Vtable {
+        poll: poll::<F, S>,
+        schedule: schedule::<F, S>,
+        dealloc: dealloc::<F, S>,
+        try_read_output: try_read_output::<F, S>,
+        drop_join_handle: drop_join_handle::<F, S>,
+        shutdown: shutdown::<F, S>,
+    }
+}
+
+/// Allocates a task. The returned pointer carries the three initial references (see
+/// `state::INITIAL`), which the caller hands to a `Task` (owned list), a `Notified` and a
+/// `JoinHandle`.
+pub(crate) fn allocate<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+    name: Option<Box<str>>,
+    spawned_at: &'static Location<'static>,
+) -> NonNull<Header>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    let cell = Box::new(Cell {
+        header: Header {
+            state: State::new(),
+            vtable: vtable::<F, S>(),
+            id,
+            owned: Pointers::new(),
+            join_waker: UnsafeCell::new(None),
+            spawned_at,
+            name: name.map(|n| Box::new(TaskName(n))),
+        },
+        scheduler,
+        stage: UnsafeCell::new(Stage::Running(future)),
+    });
+    NonNull::from(Box::leak(cell)).cast()
+}
+
+/// Size in bytes of the allocation a task with future `F` makes, for benchmarks and docs.
+pub(crate) fn allocation_size<F: Future, S>() -> usize {
+    std::mem::size_of::<Cell<F, S>>()
+}
+
+impl Header {
+    /// # Safety
+    /// `ptr` must point to a live task (the caller holds a reference).
+    pub(crate) unsafe fn from_ptr<'a>(ptr: NonNull<Header>) -> &'a Header {
+        // SAFETY: the caller holds a reference, so the allocation is live; the header is
+        // only ever accessed through shared references.
+        unsafe { ptr.as_ref() }
+    }
+
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.name.as_deref().map(|n| &*n.0)
+    }
+}
+
+/// Cast a header pointer back to its cell.
+///
+/// # Safety
+/// `ptr` must have been returned by `allocate::<F, S>` with these exact `F` and `S`, which
+/// holds for every vtable entry since the vtable is chosen by `allocate`.
+unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
+    // SAFETY: `Cell` is repr(C) with the header first, and the caller guarantees the type.
+    unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
+}
+
+/// Frees the task after its last reference was dropped.
+fn drop_reference(header: &Header, n: usize) {
+    let ptr = NonNull::from(header);
+    if header.state.ref_dec(n) {
+        // SAFETY: that was the last reference; nothing else can reach the allocation.
+        unsafe { (header.vtable.dealloc)(ptr) }
+    }
+}
+
+unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
+    // SAFETY: called once, after the last reference was dropped; `allocate` made this box.
+    let cell = unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) };
+    // By now the stage is `Consumed`, so dropping runs no user code except a stray join
+    // waker's drop; a panic there must not unwind into whoever dropped the last waker.
+    let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(cell)));
+}
+
+unsafe fn schedule<F, S: Schedule>(ptr: NonNull<Header>)
+where
+    F: Future,
+{
+    // SAFETY: the vtable guarantees the types; the caller passes a reference that becomes
+    // the Notified's.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    cell.scheduler.schedule(Notified(Task { ptr }));
+}
+
+/// Runs one scheduled poll of the task. Consumes the `Notified`'s reference.
+unsafe fn poll<F, S>(ptr: NonNull<Header>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: the vtable guarantees the types; the Notified's reference keeps it alive.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    let header = &cell.header;
+    match header.state.transition_to_running() {
+        ToRunning::Failed => drop_reference(header, 1),
+        ToRunning::Cancelled => cancel_and_complete(cell),
+        ToRunning::Success => {
+            if poll_future(cell).is_ready() {
+                complete(cell, false);
+                return;
+            }
+            match header.state.transition_to_idle() {
+                ToIdle::Ok => drop_reference(header, 1),
+                ToIdle::OkNotified => cell.scheduler.yield_now(Notified(Task { ptr })),
+                ToIdle::Cancelled => cancel_and_complete(cell),
+            }
+        }
+    }
+}
+
+/// Polls the future once, with panics caught; on `Ready` the output (or the panic) is
+/// stored. The caller holds `RUNNING`.
+fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>) -> Poll<()> {
+    let header = &cell.header;
+    let _id = IdGuard::enter(header.id);
+    let polled = panic::catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: RUNNING gives this thread exclusive access to the stage.
+        cell.stage.with_mut(|stage| match unsafe { &mut *stage } {
+            Stage::Running(future) => {
+                // SAFETY: the future lives in the heap cell and is never moved until it
+                // is dropped in place by `set_stage`.
+                let future = unsafe { Pin::new_unchecked(future) };
+                let waker = waker_ref(header);
+                let mut cx = Context::from_waker(&waker);
+                super::coop::budget(|| future.poll(&mut cx))
+            }
+            _ => unreachable!("a task is polled only while its future is alive"),
+        })
+    }));
+    let output = match polled {
+        Ok(Poll::Pending) => return Poll::Pending,
+        Ok(Poll::Ready(value)) => Ok(value),
+        Err(payload) => Err(JoinError::panic(header.id, payload)),
+    };
+    store_output(cell, output);
+    Poll::Ready(())
+}
+
+/// Replaces the stage, dropping the old one (a future or output: user code) with panics
+/// caught. Returns the payload if that drop panicked.
+fn set_stage<F: Future, S>(
+    cell: &Cell<F, S>,
+    new: Stage<F>,
+) -> Option<Box<dyn std::any::Any + Send>> {
+    // SAFETY: every caller owns the stage (RUNNING, or the completion rules in state.rs).
+    let old = cell
+        .stage
+        .with_mut(|stage| unsafe { std::ptr::replace(stage, new) });
+    panic::catch_unwind(AssertUnwindSafe(move || drop(old))).err()
+}
+
+fn store_output<F: Future, S>(cell: &Cell<F, S>, output: Result<F::Output, JoinError>) {
+    let _id = IdGuard::enter(cell.header.id);
+    if let Some(payload) = set_stage(cell, Stage::Consumed) {
+        // The future panicked while being dropped after it finished: report the panic.
+        drop(output);
+        set_stage(
+            cell,
+            Stage::Finished(Err(JoinError::panic(cell.header.id, payload))),
+        );
+    } else {
+        set_stage(cell, Stage::Finished(output));
+    }
+}
+
+fn cancel_and_complete<F: Future, S: Schedule>(cell: &Cell<F, S>) {
+    let id = cell.header.id;
+    let result = {
+        let _id = IdGuard::enter(id);
+        set_stage(cell, Stage::Consumed)
+    };
+    let err = match result {
+        None => JoinError::cancelled(id, cell.scheduler.is_shutdown()),
+        Some(payload) => JoinError::panic(id, payload),
+    };
+    set_stage(cell, Stage::Finished(Err(err)));
+    complete(cell, true);
+}
+
+/// Publishes the stored output, wakes the joiner, leaves the owned list and drops the
+/// poller's reference (plus the list's if this call removed the task from it).
+fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, cancelled: bool) {
+    let header = &cell.header;
+    let snapshot = header.state.transition_to_complete(cancelled);
+    if !snapshot.is_join_interested() {
+        // Nobody will read the output: drop it here, on the runtime thread.
+        let _id = IdGuard::enter(header.id);
+        set_stage(cell, Stage::Consumed);
+    } else if snapshot.is_join_waker_set() {
+        // SAFETY: JOIN_WAKER is set and COMPLETE too, so the handle no longer touches the
+        // slot until we clear JOIN_WAKER.
+        header.join_waker.with(|w| {
+            // SAFETY: see above; a shared read of the slot.
+            if let Some(waker) = unsafe { &*w } {
+                let _ = panic::catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref()));
+            }
+        });
+        if !header
+            .state
+            .unset_waker_after_complete()
+            .is_join_interested()
+        {
+            // The handle was dropped meanwhile and left the waker to us.
+            // SAFETY: JOIN_WAKER is clear and JOIN_INTEREST gone: no one else will touch it.
+            let old = header.join_waker.with_mut(|w| unsafe { (*w).take() });
+            let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(old)));
+        }
+    }
+    let released = cell.scheduler.release(NonNull::from(header));
+    drop_reference(header, 1 + released as usize);
+}
+
+/// Shutdown: cancel the task if it is idle. Consumes one reference (the list's).
+unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the vtable guarantees the types; the caller passes a reference.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    if cell.header.state.transition_to_shutdown() {
+        // `complete` drops the reference we were given (as the "poller's").
+        cancel_and_complete(cell);
+    } else {
+        drop_reference(&cell.header, 1);
+    }
+}
+
+/// Reads the output into `dst` (a `*mut Poll<Result<F::Output, JoinError>>`) if the task is
+/// complete; otherwise registers `waker` to be woken at completion.
+unsafe fn try_read_output<F: Future, S>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker) {
+    // SAFETY: the vtable guarantees the types; the JoinHandle holds a reference.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    if super::join::can_read_output(&cell.header, waker) {
+        // SAFETY: COMPLETE is set and the JoinHandle owns the output (JOIN_INTEREST was set
+        // at completion and only this handle exists).
+        let stage = cell
+            .stage
+            .with_mut(|s| unsafe { std::ptr::replace(s, Stage::Consumed) });
+        let output = match stage {
+            Stage::Finished(output) => output,
+            _ => panic!("JoinHandle polled after it returned its output"),
+        };
+        // SAFETY: `dst` points to a `Poll<Result<F::Output, JoinError>>` of the handle.
+        unsafe { *dst.cast::<Poll<Result<F::Output, JoinError>>>() = Poll::Ready(output) };
+    }
+}
+
+/// The `JoinHandle` is dropped: detach. Consumes the handle's reference.
+unsafe fn drop_join_handle<F: Future, S>(ptr: NonNull<Header>) {
+    // SAFETY: the vtable guarantees the types; the JoinHandle holds a reference.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    let header = &cell.header;
+    let (drop_output, drop_waker) = header.state.transition_to_join_handle_dropped();
+    if drop_output {
+        let _id = IdGuard::enter(header.id);
+        set_stage(cell, Stage::Consumed);
+    }
+    if drop_waker {
+        // SAFETY: JOIN_WAKER is clear, so the slot is the handle's.
+        let old = header.join_waker.with_mut(|w| unsafe { (*w).take() });
+        let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(old)));
+    }
+    drop_reference(header, 1);
+}
+
+/// An owned reference to a task, held by the owned-task list.
+pub(crate) struct Task {
+    ptr: NonNull<Header>,
+}
+
+// SAFETY: a task's shared state is synchronized by its state word; the future and output
+// are `Send` (required by `allocate`), and the scheduler is `Send + Sync`.
+unsafe impl Send for Task {}
+// SAFETY: as above; `Task` exposes only `&Header`, whose fields are thread-safe.
+unsafe impl Sync for Task {}
+
+impl Task {
+    /// # Safety
+    /// The caller transfers one reference it holds on `ptr`.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Task {
+        Task { ptr }
+    }
+
+    pub(crate) fn into_raw(self) -> NonNull<Header> {
+        let ptr = self.ptr;
+        std::mem::forget(self);
+        ptr
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: this Task holds a reference.
+        unsafe { Header::from_ptr(self.ptr) }
+    }
+
+    /// Cancels the task for runtime shutdown (if idle) and drops this reference.
+    pub(crate) fn shutdown(self) {
+        let ptr = self.into_raw();
+        // SAFETY: we pass our reference to `shutdown`, which consumes it.
+        unsafe { (Header::from_ptr(ptr).vtable.shutdown)(ptr) }
+    }
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        drop_reference(self.header(), 1);
+    }
+}
+
+/// A task that is in a run queue, holding the reference that queue entry owns.
+pub(crate) struct Notified(pub(crate) Task);
+
+impl Notified {
+    /// Polls the task once; consumes the reference.
+    pub(crate) fn run(self) {
+        let ptr = self.0.into_raw();
+        // SAFETY: the Notified's reference is handed to `poll`, which consumes it.
+        unsafe { (Header::from_ptr(ptr).vtable.poll)(ptr) }
+    }
+
+    pub(crate) fn into_raw(self) -> NonNull<Header> {
+        self.0.into_raw()
+    }
+
+    /// # Safety
+    /// `ptr` must come from `Notified::into_raw`.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Notified {
+        Notified(Task { ptr })
+    }
+}
+
+/// Shared behind `AbortHandle` and `JoinHandle::abort`.
+pub(crate) fn remote_abort(header: &Header) {
+    if header.state.transition_to_notified_and_cancel() {
+        // SAFETY: the transition added the reference this Notified owns.
+        unsafe { (header.vtable.schedule)(NonNull::from(header)) }
+    }
+}
+
+pub(crate) fn ref_inc(header: &Header) {
+    header.state.ref_inc();
+}
+
+pub(crate) fn ref_dec(header: &Header) {
+    drop_reference(header, 1);
+}
