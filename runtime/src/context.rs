@@ -14,10 +14,8 @@ struct Context {
     worker: Cell<*const Local>,
 }
 
-crate::loom::thread_local! {
-    static CONTEXT: Context = const {
-        Context { handle: RefCell::new(None), worker: Cell::new(ptr::null()) }
-    };
+crate::loom::thread_local_const! {
+    static CONTEXT: Context = Context { handle: RefCell::new(None), worker: Cell::new(ptr::null()) };
 }
 
 /// Calls `f` with the current runtime's handle, if there is one (no clone).

@@ -9,15 +9,26 @@
 
 #[cfg(loom)]
 pub(crate) use self::loom_impl::*;
+
+/// Declares a thread-local with a `const` initializer: `std`'s fast const form normally,
+/// loom's tracked thread-local (each model thread gets its own) under `--cfg loom`.
+macro_rules! thread_local_const {
+    ($(#[$attr:meta])* static $name:ident: $t:ty = $init:expr;) => {
+        #[cfg(not(loom))]
+        std::thread_local! { $(#[$attr])* static $name: $t = const { $init }; }
+        #[cfg(loom)]
+        loom::thread_local! { $(#[$attr])* static $name: $t = $init; }
+    };
+}
 #[cfg(not(loom))]
 pub(crate) use self::std_impl::*;
+pub(crate) use thread_local_const;
 
 #[cfg(not(loom))]
 mod std_impl {
     pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicUsize};
     pub(crate) use std::sync::{Arc, Condvar, Mutex};
     pub(crate) use std::thread;
-    pub(crate) use std::thread_local;
 
     pub(crate) use crossbeam_utils::sync::{Parker, Unparker};
 
@@ -65,7 +76,6 @@ mod loom_impl {
     pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicUsize};
     pub(crate) use loom::sync::{Arc, Condvar, Mutex};
     pub(crate) use loom::thread;
-    pub(crate) use loom::thread_local;
 
     /// A loom-visible parker with crossbeam's token semantics: `unpark` before `park`
     /// makes the next `park` return at once.

@@ -117,7 +117,7 @@ impl Idle {
     }
 
     /// Workers searching right now.
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn num_searching(&self) -> usize {
         searching(self.state.load(SeqCst))
     }

@@ -42,9 +42,9 @@ use std::task::{Context, Poll};
 /// always-ready task adds to its neighbours without making it yield too often.
 pub const BUDGET: u8 = 128;
 
-crate::loom::thread_local! {
+crate::loom::thread_local_const! {
     /// `None` outside any budgeted poll: no limit.
-    static CURRENT: Cell<Option<u8>> = const { Cell::new(None) };
+    static CURRENT: Cell<Option<u8>> = Cell::new(None);
 }
 
 /// Runs `f` (one task poll) with a fresh budget, restoring the previous budget after.

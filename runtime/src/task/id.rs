@@ -28,8 +28,8 @@ const BLOCK: u64 = 1024;
 
 impl Id {
     pub(crate) fn next() -> Id {
-        crate::loom::thread_local! {
-            static NEXT: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+        crate::loom::thread_local_const! {
+            static NEXT: Cell<(u64, u64)> = Cell::new((0, 0));
         }
         // Plain std even under loom: id allocation is not part of any modelled race.
         static GLOBAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -68,8 +68,8 @@ impl fmt::Debug for Id {
     }
 }
 
-crate::loom::thread_local! {
-    static CURRENT: Cell<Option<Id>> = const { Cell::new(None) };
+crate::loom::thread_local_const! {
+    static CURRENT: Cell<Option<Id>> = Cell::new(None);
 }
 
 /// Sets the current task id for the length of a poll or drop; restores the previous one.

@@ -110,7 +110,8 @@ fn poll_join<T>(h: &mut JoinHandle<T>, waker: &Waker) -> Poll<Result<T, JoinErro
     Pin::new(h).poll(&mut Context::from_waker(waker))
 }
 
-struct FlagWaker(std::sync::atomic::AtomicBool);
+/// Its flag is a loom atomic so the model sees the wake as synchronization.
+struct FlagWaker(AtomicBool);
 impl std::task::Wake for FlagWaker {
     fn wake(self: std::sync::Arc<Self>) {
         self.0.store(true, SeqCst);
@@ -183,7 +184,7 @@ fn join_waker_registration_vs_completion() {
         let waker = slot.lock().unwrap().take().unwrap();
 
         let joiner = thread::spawn(move || {
-            let flag = std::sync::Arc::new(FlagWaker(std::sync::atomic::AtomicBool::new(false)));
+            let flag = std::sync::Arc::new(FlagWaker(AtomicBool::new(false)));
             let w = Waker::from(flag.clone());
             match poll_join(&mut h, &w) {
                 Poll::Ready(r) => assert_eq!(r.unwrap(), 1),
