@@ -75,7 +75,7 @@ impl<T> JoinHandle<T> {
     /// assert!(rt.block_on(h).unwrap_err().is_cancelled());
     /// ```
     pub fn abort(&self) {
-        raw::remote_abort(self.header());
+        raw::remote_abort(self.ptr);
     }
 
     /// A cloneable handle that can cancel this task but not await it.
@@ -88,7 +88,7 @@ impl<T> JoinHandle<T> {
     /// assert!(rt.block_on(h).unwrap_err().is_cancelled());
     /// ```
     pub fn abort_handle(&self) -> AbortHandle {
-        raw::ref_inc(self.header());
+        raw::ref_inc(self.ptr);
         AbortHandle { ptr: self.ptr }
     }
 
@@ -258,7 +258,7 @@ impl AbortHandle {
     /// assert!(rt.block_on(h).unwrap_err().is_cancelled());
     /// ```
     pub fn abort(&self) {
-        raw::remote_abort(self.header());
+        raw::remote_abort(self.ptr);
     }
 
     /// True once the task has finished.
@@ -301,14 +301,14 @@ impl AbortHandle {
 
 impl Clone for AbortHandle {
     fn clone(&self) -> AbortHandle {
-        raw::ref_inc(self.header());
+        raw::ref_inc(self.ptr);
         AbortHandle { ptr: self.ptr }
     }
 }
 
 impl Drop for AbortHandle {
     fn drop(&mut self) {
-        raw::ref_dec(self.header());
+        raw::ref_dec(self.ptr);
     }
 }
 

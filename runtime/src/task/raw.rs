@@ -127,7 +127,9 @@ where
         scheduler,
         stage: UnsafeCell::new(Stage::Running(future)),
     });
-    NonNull::from(Box::leak(cell)).cast()
+    // SAFETY: `Box::into_raw` never returns null. This pointer, and copies of it, are the
+    // only ones used to reach the whole cell.
+    unsafe { NonNull::new_unchecked(Box::into_raw(cell)) }.cast()
 }
 
 /// Size in bytes of the allocation a task with future `F` makes, for benchmarks and docs.
@@ -159,12 +161,17 @@ unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
     unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
 }
 
-/// Frees the task after its last reference was dropped.
-fn drop_reference(header: &Header, n: usize) {
-    let ptr = NonNull::from(header);
+/// Drops `n` references held by the caller; frees the task after the last one.
+///
+/// `ptr` must be the pointer `allocate` returned (or a copy of it): pointers re-derived from
+/// a `&Header` only cover the header and must not be used to reach the rest of the cell.
+fn drop_reference(ptr: NonNull<Header>, n: usize) {
+    // SAFETY: the caller holds `n` references, so the task is alive for this call.
+    let header = unsafe { Header::from_ptr(ptr) };
+    let vtable = header.vtable;
     if header.state.ref_dec(n) {
         // SAFETY: that was the last reference; nothing else can reach the allocation.
-        unsafe { (header.vtable.dealloc)(ptr) }
+        unsafe { (vtable.dealloc)(ptr) }
     }
 }
 
@@ -197,17 +204,17 @@ where
     let cell = unsafe { cell::<F, S>(ptr) };
     let header = &cell.header;
     match header.state.transition_to_running() {
-        ToRunning::Failed => drop_reference(header, 1),
-        ToRunning::Cancelled => cancel_and_complete(cell),
+        ToRunning::Failed => drop_reference(ptr, 1),
+        ToRunning::Cancelled => drop_reference(ptr, cancel_and_complete(cell, ptr)),
         ToRunning::Success => {
-            if poll_future(cell).is_ready() {
-                complete(cell, false);
+            if poll_future(cell, ptr).is_ready() {
+                drop_reference(ptr, complete(cell, ptr, false));
                 return;
             }
             match header.state.transition_to_idle() {
-                ToIdle::Ok => drop_reference(header, 1),
+                ToIdle::Ok => drop_reference(ptr, 1),
                 ToIdle::OkNotified => cell.scheduler.yield_now(Notified(Task { ptr })),
-                ToIdle::Cancelled => cancel_and_complete(cell),
+                ToIdle::Cancelled => drop_reference(ptr, cancel_and_complete(cell, ptr)),
             }
         }
     }
@@ -215,7 +222,7 @@ where
 
 /// Polls the future once, with panics caught; on `Ready` the output (or the panic) is
 /// stored. The caller holds `RUNNING`.
-fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>) -> Poll<()> {
+fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> Poll<()> {
     let header = &cell.header;
     let _id = IdGuard::enter(header.id);
     let polled = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -225,7 +232,7 @@ fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>) -> Poll<()> {
                 // SAFETY: the future lives in the heap cell and is never moved until it
                 // is dropped in place by `set_stage`.
                 let future = unsafe { Pin::new_unchecked(future) };
-                let waker = waker_ref(header);
+                let waker = waker_ref(ptr);
                 let mut cx = Context::from_waker(&waker);
                 super::coop::budget(|| future.poll(&mut cx))
             }
@@ -268,7 +275,9 @@ fn store_output<F: Future, S>(cell: &Cell<F, S>, output: Result<F::Output, JoinE
     }
 }
 
-fn cancel_and_complete<F: Future, S: Schedule>(cell: &Cell<F, S>) {
+/// Drops the future, stores the cancellation and completes; returns the references the
+/// caller must drop (see `complete`).
+fn cancel_and_complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> usize {
     let id = cell.header.id;
     let result = {
         let _id = IdGuard::enter(id);
@@ -279,12 +288,18 @@ fn cancel_and_complete<F: Future, S: Schedule>(cell: &Cell<F, S>) {
         Some(payload) => JoinError::panic(id, payload),
     };
     set_stage(cell, Stage::Finished(Err(err)));
-    complete(cell, true);
+    complete(cell, ptr, true)
 }
 
-/// Publishes the stored output, wakes the joiner, leaves the owned list and drops the
-/// poller's reference (plus the list's if this call removed the task from it).
-fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, cancelled: bool) {
+/// Publishes the stored output, wakes the joiner and leaves the owned list. Returns how
+/// many references the caller must drop once it no longer uses `cell`: the poller's, plus
+/// the list's if this call removed the task from it. (The caller frees, not this function:
+/// memory must not be freed while a `&Cell` argument is live.)
+fn complete<F: Future, S: Schedule>(
+    cell: &Cell<F, S>,
+    ptr: NonNull<Header>,
+    cancelled: bool,
+) -> usize {
     let header = &cell.header;
     let snapshot = header.state.transition_to_complete(cancelled);
     if !snapshot.is_join_interested() {
@@ -311,8 +326,8 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, cancelled: bool) {
             let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(old)));
         }
     }
-    let released = cell.scheduler.release(NonNull::from(header));
-    drop_reference(header, 1 + released as usize);
+    let released = cell.scheduler.release(ptr);
+    1 + released as usize
 }
 
 /// Shutdown: cancel the task if it is idle. Consumes one reference (the list's).
@@ -320,10 +335,10 @@ unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the vtable guarantees the types; the caller passes a reference.
     let cell = unsafe { cell::<F, S>(ptr) };
     if cell.header.state.transition_to_shutdown() {
-        // `complete` drops the reference we were given (as the "poller's").
-        cancel_and_complete(cell);
+        // The reference we were given counts as the "poller's".
+        drop_reference(ptr, cancel_and_complete(cell, ptr));
     } else {
-        drop_reference(&cell.header, 1);
+        drop_reference(ptr, 1);
     }
 }
 
@@ -362,7 +377,7 @@ unsafe fn drop_join_handle<F: Future, S>(ptr: NonNull<Header>) {
         let old = header.join_waker.with_mut(|w| unsafe { (*w).take() });
         let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(old)));
     }
-    drop_reference(header, 1);
+    drop_reference(ptr, 1);
 }
 
 /// An owned reference to a task, held by the owned-task list.
@@ -404,7 +419,7 @@ impl Task {
 
 impl Drop for Task {
     fn drop(&mut self) {
-        drop_reference(self.header(), 1);
+        drop_reference(self.ptr, 1);
     }
 }
 
@@ -430,18 +445,23 @@ impl Notified {
     }
 }
 
-/// Shared behind `AbortHandle` and `JoinHandle::abort`.
-pub(crate) fn remote_abort(header: &Header) {
+/// Shared behind `AbortHandle` and `JoinHandle::abort`. The caller holds a reference.
+pub(crate) fn remote_abort(ptr: NonNull<Header>) {
+    // SAFETY: the caller holds a reference.
+    let header = unsafe { Header::from_ptr(ptr) };
     if header.state.transition_to_notified_and_cancel() {
         // SAFETY: the transition added the reference this Notified owns.
-        unsafe { (header.vtable.schedule)(NonNull::from(header)) }
+        unsafe { (header.vtable.schedule)(ptr) }
     }
 }
 
-pub(crate) fn ref_inc(header: &Header) {
-    header.state.ref_inc();
+/// Adds a reference; the caller holds one already.
+pub(crate) fn ref_inc(ptr: NonNull<Header>) {
+    // SAFETY: the caller holds a reference.
+    unsafe { Header::from_ptr(ptr) }.state.ref_inc();
 }
 
-pub(crate) fn ref_dec(header: &Header) {
-    drop_reference(header, 1);
+/// Drops a reference the caller holds.
+pub(crate) fn ref_dec(ptr: NonNull<Header>) {
+    drop_reference(ptr, 1);
 }

@@ -25,8 +25,9 @@ impl Deref for WakerRef<'_> {
     }
 }
 
-pub(crate) fn waker_ref(header: &Header) -> WakerRef<'_> {
-    let raw = RawWaker::new(header as *const Header as *const (), &VTABLE);
+/// `ptr` must carry the allocation's full provenance (see `raw::drop_reference`).
+pub(crate) fn waker_ref<'a>(ptr: NonNull<Header>) -> WakerRef<'a> {
+    let raw = RawWaker::new(ptr.as_ptr() as *const (), &VTABLE);
     // SAFETY: VTABLE upholds the RawWaker contract for task pointers; the ManuallyDrop
     // makes sure the borrowed reference is not dropped, and the lifetime ties the waker to
     // the poller's reference.
@@ -38,40 +39,46 @@ pub(crate) fn waker_ref(header: &Header) -> WakerRef<'_> {
 }
 
 /// # Safety
-/// `ptr` is the data pointer of a waker made by this module: a live task header.
-unsafe fn header<'a>(ptr: *const ()) -> &'a Header {
-    // SAFETY: per the contract, the waker holds (or borrows) a reference to the task.
-    unsafe { Header::from_ptr(NonNull::new_unchecked(ptr as *mut Header)) }
+/// `data` is the data pointer of a waker made by this module: a live task, with the
+/// provenance of its whole allocation.
+unsafe fn task(data: *const ()) -> NonNull<Header> {
+    // SAFETY: wakers are only made from non-null task pointers.
+    unsafe { NonNull::new_unchecked(data as *mut Header) }
 }
 
-unsafe fn clone(ptr: *const ()) -> RawWaker {
-    // SAFETY: a waker is alive while being cloned, so the task is.
-    raw::ref_inc(unsafe { header(ptr) });
-    RawWaker::new(ptr, &VTABLE)
+unsafe fn clone(data: *const ()) -> RawWaker {
+    // SAFETY: a waker is alive while being cloned, so it holds (or borrows) a reference.
+    raw::ref_inc(unsafe { task(data) });
+    RawWaker::new(data, &VTABLE)
 }
 
-unsafe fn wake(ptr: *const ()) {
+unsafe fn wake(data: *const ()) {
     // SAFETY: the waker being consumed holds a reference.
-    let header = unsafe { header(ptr) };
+    let ptr = unsafe { task(data) };
+    // SAFETY: as above, the task is alive until that reference is dropped.
+    let header = unsafe { Header::from_ptr(ptr) };
+    let vtable = header.vtable;
     match header.state.transition_to_notified_by_val() {
         ToNotified::DoNothing => {}
         // SAFETY: the waker's reference now belongs to the Notified being scheduled.
-        ToNotified::Submit => unsafe { (header.vtable.schedule)(NonNull::from(header)) },
+        ToNotified::Submit => unsafe { (vtable.schedule)(ptr) },
         // SAFETY: that was the last reference.
-        ToNotified::Dealloc => unsafe { (header.vtable.dealloc)(NonNull::from(header)) },
+        ToNotified::Dealloc => unsafe { (vtable.dealloc)(ptr) },
     }
 }
 
-unsafe fn wake_by_ref(ptr: *const ()) {
+unsafe fn wake_by_ref(data: *const ()) {
     // SAFETY: the borrowed waker holds (or borrows) a reference.
-    let header = unsafe { header(ptr) };
+    let ptr = unsafe { task(data) };
+    // SAFETY: as above.
+    let header = unsafe { Header::from_ptr(ptr) };
     if header.state.transition_to_notified_by_ref() {
         // SAFETY: the transition added the reference the Notified owns.
-        unsafe { (header.vtable.schedule)(NonNull::from(header)) }
+        unsafe { (header.vtable.schedule)(ptr) }
     }
 }
 
-unsafe fn drop_waker(ptr: *const ()) {
+unsafe fn drop_waker(data: *const ()) {
     // SAFETY: the waker being dropped holds a reference.
-    raw::ref_dec(unsafe { header(ptr) });
+    raw::ref_dec(unsafe { task(data) });
 }
