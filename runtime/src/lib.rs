@@ -12,6 +12,7 @@
 //! | `task.done()`, `task.cancelled()` | [`task::JoinHandle::is_finished`], [`task::JoinHandle::state`] |
 //! | `asyncio.sleep(0)` | [`task::yield_now`] |
 //! | `asyncio.get_running_loop()` | [`Handle::current`] |
+//! | `async def main(): ...; asyncio.run(main())` | `#[weft::main] async fn main()` |
 //!
 //! # Examples
 //!
@@ -42,3 +43,4 @@ pub use builder::Builder;
 pub use context::EnterGuard;
 pub use handle::{Handle, TryCurrentError};
 pub use runtime::{run, spawn, Runtime, RuntimeMetrics};
+pub use weft_macros::{main, test};
