@@ -291,7 +291,7 @@ fn cancel_and_complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<H
     complete(cell, ptr, true)
 }
 
-/// Publishes the stored output, wakes the joiner and leaves the owned list. Returns how
+/// Leaves the owned list, publishes the stored output and wakes the joiner. Returns how
 /// many references the caller must drop once it no longer uses `cell`: the poller's, plus
 /// the list's if this call removed the task from it. (The caller frees, not this function:
 /// memory must not be freed while a `&Cell` argument is live.)
@@ -301,6 +301,9 @@ fn complete<F: Future, S: Schedule>(
     cancelled: bool,
 ) -> usize {
     let header = &cell.header;
+    // Leave the owned list before publishing the output, so that once a joiner sees the
+    // task finished it is no longer counted alive (`RuntimeMetrics::num_alive_tasks`).
+    let released = cell.scheduler.release(ptr);
     let snapshot = header.state.transition_to_complete(cancelled);
     if !snapshot.is_join_interested() {
         // Nobody will read the output: drop it here, on the runtime thread.
@@ -326,7 +329,6 @@ fn complete<F: Future, S: Schedule>(
             let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(old)));
         }
     }
-    let released = cell.scheduler.release(ptr);
     1 + released as usize
 }
 

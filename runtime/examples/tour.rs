@@ -1,0 +1,200 @@
+//! A tour of weft's task API, for readers who know Python's asyncio.
+//!
+//! Run it with `cargo run --release --example tour`. It spawns named tasks, watches their
+//! states, cancels one, catches a panicking one and joins the rest. Every line it prints is
+//! the same on every run: where a state could race (a worker may be polling a task at the
+//! moment we look), the tour first waits until the race is settled, so what it prints is
+//! what the task is, not what it happened to be.
+
+use std::future::{self, Future};
+use std::panic;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Poll, Waker};
+
+use weft::task::{self, AbortHandle, JoinHandle, TaskState};
+
+fn main() {
+    // asyncio.run(main()): start a runtime, run one future on this thread, shut down.
+    let total = weft::run(tour());
+    println!("\nall done, total = {total}");
+}
+
+async fn tour() -> u64 {
+    // -- 1. Named tasks, parked on an event ------------------------------------------------
+    //
+    // asyncio's `create_task(coro, name=...)`. Each worker waits for `start` before it
+    // computes, so the tour can look at the tasks while they are idle.
+    println!("1. spawn three named tasks that wait for an event");
+    let start = Event::default();
+    let mut workers: Vec<JoinHandle<u64>> = Vec::new();
+    for (name, n) in [("sum-10", 10u64), ("sum-100", 100), ("sum-1000", 1000)] {
+        let start = start.clone();
+        let handle = task::Builder::new()
+            .name(name)
+            .spawn(async move {
+                start.wait().await;
+                (1..=n).sum::<u64>()
+            })
+            // `Builder::spawn` only fails outside a runtime, and we are inside one.
+            .expect("inside weft::run there is a runtime to spawn on");
+        workers.push(handle);
+    }
+    // A worker thread polls each task once and parks it on `start`. Until that first poll
+    // has returned, a task may be seen `Running`; wait it out so the output is stable.
+    while start.waiters() < workers.len() || workers.iter().any(|w| w.state() == TaskState::Running)
+    {
+        task::yield_now().await;
+    }
+    for w in &workers {
+        // Pending: asyncio's word for "not finished", whether queued or waiting.
+        println!("   {:<9} {:?}", w.name().unwrap_or("?"), w.state());
+    }
+
+    // -- 2. A task looking at itself -------------------------------------------------------
+    //
+    // asyncio.current_task(): inside a task, `task::id()` names it. The task also reads its
+    // own state through an AbortHandle, which is the only way to see `Running` without a
+    // race: from inside its own poll, the task is running by definition.
+    println!("\n2. a task looks at itself");
+    let me: Arc<OnceLock<AbortHandle>> = Arc::default();
+    let introspect = task::Builder::new()
+        .name("introspect")
+        .spawn({
+            let me = Arc::clone(&me);
+            async move {
+                // The handle is stored just after spawn returns; yield until it is there
+                // rather than block the worker thread.
+                let own = loop {
+                    match me.get() {
+                        Some(own) => break own,
+                        None => task::yield_now().await,
+                    }
+                };
+                (task::id() == own.id(), own.state())
+            }
+        })
+        .expect("inside a runtime");
+    me.set(introspect.abort_handle())
+        .expect("set once, here and nowhere else");
+    let (id_matches, seen) = introspect
+        .await
+        .expect("introspect neither panics nor is aborted");
+    println!("   task::id() == its handle's id: {id_matches}");
+    println!("   state seen from inside:        {seen:?}");
+
+    // -- 3. Cancellation --------------------------------------------------------------------
+    //
+    // task.cancel(): `abort()` drops the task's future at its next await point (at once,
+    // if it is idle), and awaiting the handle yields a cancelled JoinError.
+    println!("\n3. abort a task that would never finish");
+    let mut stuck = task::Builder::new()
+        .name("stuck")
+        .spawn(future::pending::<()>())
+        .expect("inside a runtime");
+    stuck.abort();
+    // `JoinHandle` is `Unpin`, so `(&mut handle).await` joins without giving the handle up
+    // and we can still ask for its state afterwards.
+    let err = (&mut stuck)
+        .await
+        .expect_err("an aborted pending task cannot succeed");
+    println!("   is_cancelled: {}", err.is_cancelled());
+    println!("   error:        {err}");
+    println!("   state:        {:?}", stuck.state());
+
+    // -- 4. A panicking task -----------------------------------------------------------------
+    //
+    // An exception in an asyncio Task is stored and re-raised by `await task`. weft catches
+    // the panic on the worker (which survives) and hands it back as a JoinError.
+    println!("\n4. a task that panics");
+    // The default panic hook prints to stderr from whichever worker ran the task, which
+    // would make the output differ from run to run. Silence it for this one task only; in
+    // a real program keep the hook, it is how panics in detached tasks get noticed.
+    let default_hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let mut faulty = task::Builder::new()
+        .name("faulty")
+        .spawn(async { "forty-two".parse::<u32>().expect("the port is a number") })
+        .expect("inside a runtime");
+    let err = (&mut faulty).await.expect_err("the task panics");
+    panic::set_hook(default_hook);
+    println!("   is_panic: {}", err.is_panic());
+    println!("   error:    {err}");
+    // Like asyncio, a task that raised is done, not cancelled.
+    println!("   state:    {:?}", faulty.state());
+    // The payload is what `panic!` was given, ready for `std::panic::resume_unwind`.
+    let payload = err.into_panic();
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("<not a string>");
+    println!("   message:  {message:?}");
+
+    // -- 5. Join the rest ------------------------------------------------------------------
+    //
+    // Setting the event wakes the parked tasks; awaiting each handle collects its output,
+    // like `await asyncio.gather(*tasks)`.
+    println!("\n5. set the event and join the named tasks");
+    start.set();
+    let mut total = 0;
+    for mut w in workers {
+        let value = (&mut w)
+            .await
+            .expect("the sums neither panic nor get aborted");
+        println!(
+            "   {:<9} {:?} -> {value}",
+            w.name().unwrap_or("?"),
+            w.state()
+        );
+        total += value;
+    }
+    total
+}
+
+/// A one-shot event made from std only, like asyncio's `Event`: `wait()` completes once
+/// `set()` has been called. weft's own `sync::Notify` is planned; this one shows what such a
+/// primitive does underneath: remember the waker of each waiting task and wake it later.
+#[derive(Clone, Default)]
+struct Event(Arc<Mutex<EventState>>);
+
+#[derive(Default)]
+struct EventState {
+    set: bool,
+    wakers: Vec<Waker>,
+}
+
+impl Event {
+    /// Completes once the event is set.
+    fn wait(&self) -> impl Future<Output = ()> + '_ {
+        future::poll_fn(|cx| {
+            let mut state = self.0.lock().unwrap();
+            if state.set {
+                return Poll::Ready(());
+            }
+            // Keep one waker per task: a task polled again must not be counted twice.
+            if !state.wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                state.wakers.push(cx.waker().clone());
+            }
+            Poll::Pending
+        })
+    }
+
+    /// Sets the event and wakes every task waiting on it.
+    fn set(&self) {
+        let wakers = {
+            let mut state = self.0.lock().unwrap();
+            state.set = true;
+            std::mem::take(&mut state.wakers)
+        };
+        // Wake outside the lock: a woken task may be polled at once on another worker and
+        // would block on the mutex we still held.
+        for waker in wakers {
+            waker.wake();
+        }
+    }
+
+    /// How many tasks are parked on the event.
+    fn waiters(&self) -> usize {
+        self.0.lock().unwrap().wakers.len()
+    }
+}
