@@ -35,6 +35,8 @@ use std::time::Duration;
 pub struct Runtime {
     handle: Handle,
     threads: Vec<thread::JoinHandle<()>>,
+    /// Set once shutdown ran (by `shutdown_timeout`), so `Drop` does not wait again.
+    shut_down: bool,
 }
 
 impl Runtime {
@@ -53,7 +55,11 @@ impl Runtime {
     }
 
     pub(crate) fn from_parts(handle: Handle, threads: Vec<thread::JoinHandle<()>>) -> Runtime {
-        Runtime { handle, threads }
+        Runtime {
+            handle,
+            threads,
+            shut_down: false,
+        }
     }
 
     /// Runs `future` to completion on the calling thread (see [`Handle::block_on`]).
@@ -125,6 +131,9 @@ impl Runtime {
     }
 
     fn shutdown(&mut self, timeout: Option<Duration>) {
+        if std::mem::replace(&mut self.shut_down, true) {
+            return;
+        }
         let me = thread::current().id();
         let on_own_worker = self.threads.iter().any(|t| t.thread().id() == me);
         self.handle.shared.shutdown(timeout, on_own_worker);

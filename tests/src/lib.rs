@@ -1,2 +1,159 @@
 //! Integration tests of weft live in `tests/tests/`, one file per capability; this library
 //! holds helpers they share.
+//!
+//! - [`within`] runs a test body on its own thread and turns a hang into a failure.
+//! - [`wait_until`] polls a condition with a generous deadline (a hang guard, never a
+//!   timing assert).
+//! - [`park_on`] drives a future on the calling thread without any weft runtime, for
+//!   awaiting `JoinHandle`s after their runtime is gone.
+//! - [`OnDrop`] wraps a future and counts its drop, to observe cancellation and leaks.
+//! - [`panic_message`] reads the text out of a panic payload.
+//! - [`spin_for`] keeps a thread busy without sleeping (CPU-bound task bodies).
+//! - [`runtime`] builds a runtime with a given number of workers.
+
+use std::any::Any;
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{mpsc, Arc};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
+
+/// How long a test body may run before it counts as hung: far beyond what any test here
+/// needs, even on a loaded 2-core machine.
+pub const HANG: Duration = Duration::from_secs(30);
+
+/// Runs `body` on a fresh thread and returns its result; panics if it has not finished
+/// within [`HANG`] (the body's thread is then left behind), and re-raises its panic if it
+/// panicked.
+#[track_caller]
+pub fn within<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    let thread = thread::Builder::new()
+        .name("test-body".into())
+        .spawn(move || {
+            let _ = tx.send(body());
+        })
+        .expect("spawn the test body thread");
+    match rx.recv_timeout(HANG) {
+        Ok(out) => {
+            let _ = thread.join();
+            out
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("test body did not finish within {HANG:?}: the runtime hung")
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => match thread.join() {
+            Err(payload) => std::panic::resume_unwind(payload),
+            Ok(()) => unreachable!("the body sends before its thread ends"),
+        },
+    }
+}
+
+/// Polls `cond` until it holds or `limit` passes; returns whether it held.
+pub fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if cond() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Runs `future` to completion on this thread with a parking waker and no runtime
+/// context, panicking if it takes longer than [`HANG`].
+#[track_caller]
+pub fn park_on<F: Future>(future: F) -> F::Output {
+    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    let deadline = Instant::now() + HANG;
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        let now = Instant::now();
+        assert!(now < deadline, "future not ready within {HANG:?}");
+        thread::park_timeout(deadline - now);
+    }
+}
+
+/// A future that counts its own drop in a shared counter.
+pub struct OnDrop<F> {
+    future: Pin<Box<F>>,
+    dropped: Arc<AtomicUsize>,
+}
+
+impl<F> OnDrop<F> {
+    /// Wraps `future`; `dropped` goes up by one when the wrapper is dropped.
+    pub fn new(future: F, dropped: Arc<AtomicUsize>) -> OnDrop<F> {
+        OnDrop {
+            future: Box::pin(future),
+            dropped,
+        }
+    }
+}
+
+impl<F: Future> Future for OnDrop<F> {
+    type Output = F::Output;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.future.as_mut().poll(cx)
+    }
+}
+
+impl<F> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        self.dropped.fetch_add(1, SeqCst);
+    }
+}
+
+/// The text of a panic payload (`panic!` makes a `&'static str` or a `String`).
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_owned()
+    }
+}
+
+/// Keeps the CPU busy with arithmetic the optimizer cannot remove for about `busy` (never
+/// sleeping), the same in debug and release builds; returns the rounds done.
+pub fn spin_for(busy: Duration) -> u64 {
+    let start = Instant::now();
+    let mut x = 0u64;
+    let mut rounds = 0u64;
+    while start.elapsed() < busy {
+        for i in 0..64 {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
+        }
+        rounds += 1;
+    }
+    std::hint::black_box(x);
+    rounds
+}
+
+/// A runtime with `n` worker threads and default settings otherwise.
+pub fn runtime(n: usize) -> weft::Runtime {
+    weft::Builder::new()
+        .worker_threads(n)
+        .build()
+        .expect("build a runtime")
+}

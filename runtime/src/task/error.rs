@@ -25,8 +25,17 @@ pub struct JoinError {
 
 enum Repr {
     Cancelled { shutdown: bool },
-    Panic(Box<dyn Any + Send + 'static>),
+    Panic(Payload),
 }
+
+/// A panic payload, made `Sync` so `JoinError` fits `Box<dyn Error + Send + Sync>`.
+struct Payload(Box<dyn Any + Send + 'static>);
+
+// SAFETY: through `&Payload` the payload is only ever inspected by `panic_message`, which
+// calls `type_id` (returns a constant, never reads the data) and then reads the data only
+// as a `&'static str` or a `String`, both `Sync`. Every other access takes the payload by
+// value. So no `&T` of a non-`Sync` payload type is ever shared between threads.
+unsafe impl Sync for Payload {}
 
 impl JoinError {
     pub(crate) fn cancelled(id: Id, shutdown: bool) -> JoinError {
@@ -39,7 +48,7 @@ impl JoinError {
     pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
         JoinError {
             id,
-            repr: Repr::Panic(payload),
+            repr: Repr::Panic(Payload(payload)),
         }
     }
 
@@ -109,7 +118,7 @@ impl JoinError {
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
-            Repr::Panic(payload) => Ok(payload),
+            Repr::Panic(payload) => Ok(payload.0),
             _ => Err(self),
         }
     }
@@ -150,7 +159,7 @@ impl fmt::Display for JoinError {
                  until the tasks you await have finished",
                 self.id
             ),
-            Repr::Panic(payload) => match panic_message(payload.as_ref()) {
+            Repr::Panic(payload) => match panic_message(payload.0.as_ref()) {
                 Some(msg) => write!(f, "task {} panicked with message {:?}", self.id, msg),
                 None => write!(f, "task {} panicked", self.id),
             },
@@ -169,7 +178,7 @@ impl fmt::Debug for JoinError {
             Repr::Panic(payload) => f
                 .debug_struct("JoinError::Panic")
                 .field("id", &self.id)
-                .field("message", &panic_message(payload.as_ref()))
+                .field("message", &panic_message(payload.0.as_ref()))
                 .finish(),
         }
     }
