@@ -1,12 +1,23 @@
 //! `weft-io`: the reactor that turns operating-system readiness into `Waker::wake` calls.
 //!
-//! This crate will hold one `weft-io` thread per runtime that owns a `polling::Poller`
-//! (epoll on Linux, kqueue on the BSDs and macOS), a slab of registrations with generations
-//! so a reused descriptor never wakes a stale waiter, read and write readiness tracked
-//! separately with a waker per direction, `Async<T>` for any descriptor, and the firing of
-//! timers from the `weft-timer` wheel between waits. It knows nothing about the scheduler:
-//! it only calls `Waker::wake`.
+//! One [`Driver`] per runtime runs a thread (named `weft-io`) that owns a
+//! `polling::Poller` (epoll on Linux, kqueue on the BSDs and macOS). Descriptors are
+//! registered once, edge-triggered where the poller supports it (oneshot, re-armed per
+//! wait, otherwise), in a slab whose keys carry a generation so a reused slot never wakes a
+//! stale waiter. Read and write readiness are tracked separately, each with its own list of
+//! waiting tasks. [`Async<T>`] wraps any descriptor. The crate knows nothing about the
+//! scheduler: it only calls `Waker::wake`, batched once per `wait`.
 //!
-//! It is filled in by the io-driver issue; until then it is an empty crate so the workspace
-//! layout and the dependency direction (`weft-timer` <- `weft-io` <- `weft`) are in place.
+//! Timers (from `weft-timer`) will be fired by the same thread between waits.
 #![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+mod async_fd;
+pub mod coop;
+mod loom;
+mod reactor;
+mod registration;
+
+pub use async_fd::Async;
+pub use reactor::{enter, Driver, EnterGuard, Reactor};
+pub use registration::{Direction, ReadyEvent};

@@ -4,11 +4,11 @@
 use crate::context;
 use crate::handle::Handle;
 use crate::loom::{Parker, Unparker};
-use crate::task::coop;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
+use weft_io::coop;
 
 struct ThreadWaker(Unparker);
 

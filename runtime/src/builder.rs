@@ -195,7 +195,8 @@ impl Builder {
             on_thread_start: self.on_thread_start,
             on_thread_stop: self.on_thread_stop,
         };
-        let (shared, locals) = Shared::new(workers, config);
+        let driver = weft_io::Driver::start("weft-io".to_owned())?;
+        let (shared, locals) = Shared::new(workers, config, driver);
         let handle = Handle {
             shared: Arc::new(shared),
         };

@@ -63,6 +63,7 @@ pub(crate) fn enter_worker<R>(local: &Local, f: impl FnOnce() -> R) -> R {
         *c.handle.borrow_mut() = Some(local.handle.clone());
     });
     let _reset = Reset;
+    let _io = weft_io::enter(&local.handle.shared.reactor);
     f()
 }
 
@@ -80,6 +81,7 @@ pub(crate) fn enter_worker<R>(local: &Local, f: impl FnOnce() -> R) -> R {
 #[must_use = "the runtime is entered only while the guard is alive"]
 pub struct EnterGuard<'a> {
     prev: Option<Handle>,
+    _io: weft_io::EnterGuard,
     _handle: std::marker::PhantomData<&'a Handle>,
     // Must be dropped on the thread that entered.
     _not_send: std::marker::PhantomData<*const ()>,
@@ -89,6 +91,7 @@ pub(crate) fn enter(handle: &Handle) -> EnterGuard<'_> {
     let prev = CONTEXT.with(|c| c.handle.borrow_mut().replace(handle.clone()));
     EnterGuard {
         prev,
+        _io: weft_io::enter(&handle.shared.reactor),
         _handle: std::marker::PhantomData,
         _not_send: std::marker::PhantomData,
     }

@@ -20,7 +20,9 @@
 //! 3. wait for the workers (up to the timeout, not for the calling worker itself);
 //! 4. close the owned list and cancel every task in it (futures dropped here);
 //! 5. drop whatever is left in the injector and the LIFO slots (the stealers of workers
-//!    that timed out are drained too, so their tasks' references are released).
+//!    that timed out are drained too, so their tasks' references are released);
+//! 6. stop the `weft-io` thread: I/O sources still alive (held outside the runtime) then
+//!    report an error to their waiters instead of waiting forever.
 
 mod idle;
 mod queue;
@@ -67,6 +69,10 @@ pub(crate) struct Shared {
     pub(crate) idle: Idle,
     pub(crate) owned: OwnedTasks,
     pub(crate) config: Config,
+    /// The reactor that `Async<T>` and the net types register with.
+    pub(crate) reactor: StdArc<weft_io::Reactor>,
+    /// The `weft-io` thread; stopped in `shutdown` after the tasks are cancelled.
+    driver: Mutex<weft_io::Driver>,
     shutdown: AtomicBool,
     exited: Mutex<usize>,
     exited_cv: Condvar,
@@ -97,6 +103,7 @@ impl Shared {
     pub(crate) fn new(
         num_workers: usize,
         config: Config,
+        driver: weft_io::Driver,
     ) -> (Shared, Vec<(queue::Local, crate::loom::Parker)>) {
         let mut remotes = Vec::with_capacity(num_workers);
         let mut locals = Vec::with_capacity(num_workers);
@@ -117,6 +124,8 @@ impl Shared {
             // Four shards per worker keeps spawn/complete lock contention negligible.
             owned: OwnedTasks::new(4 * num_workers),
             config,
+            reactor: driver.reactor().clone(),
+            driver: Mutex::new(driver),
             shutdown: AtomicBool::new(false),
             exited: Mutex::new(0),
             exited_cv: Condvar::new(),
@@ -192,6 +201,9 @@ impl Shared {
         drop(exited);
         self.owned.close_and_shutdown_all();
         self.drain_queues();
+        // Last: cancelled tasks have dropped (and deregistered) their sockets; sources
+        // still alive elsewhere get an error instead of waiting forever.
+        self.driver.lock().unwrap().shutdown();
     }
 
     /// True once every worker thread has left its loop.

@@ -15,7 +15,6 @@
 //! | `task.get_name()` | [`JoinHandle::name`] |
 
 mod builder;
-pub mod coop;
 mod error;
 mod id;
 mod join;
@@ -33,6 +32,9 @@ pub use builder::Builder;
 pub use error::JoinError;
 pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
+/// Cooperative scheduling: the per-poll budget that weft's leaf futures spend, so an
+/// always-ready task yields to others. See [`coop::poll_proceed`].
+pub use weft_io::coop;
 
 use std::future::Future;
 use std::panic::Location;

@@ -1,12 +1,13 @@
 //! Cooperative scheduling: a budget per task poll so an always-ready task cannot starve
-//! the others on its worker.
+//! the others on its worker. Re-exported by `weft` as `weft::task::coop`.
 //!
-//! Each poll of a task starts with a budget of [`BUDGET`] units. weft's own leaf futures
-//! (channels, sockets, timers) call [`poll_proceed`] before doing their work; each call
+//! It lives in this crate, the lowest one with leaf futures (`Async<T>`), so that both this
+//! crate and `weft` (channels, timers) can spend budget without a dependency cycle.
+//!
+//! Each poll of a task starts with a budget of [`BUDGET`] units. weft's leaf futures
+//! (sockets, channels, timers) call [`poll_proceed`] before doing their work; each call
 //! spends one unit. When the budget is spent, `poll_proceed` wakes the task and returns
-//! `Pending`, so the task goes to the back of the run queue and others get a turn. Outside
-//! a task poll (for example in `block_on` on a plain thread) the budget is refilled for each
-//! poll the same way.
+//! `Pending`, so the task goes to the back of the run queue and others get a turn.
 //!
 //! Your own leaf futures can take part too:
 //!
@@ -21,17 +22,16 @@
 //! impl Future for Tick {
 //!     type Output = ();
 //!     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-//!         let progress = std::task::ready!(weft::task::coop::poll_proceed(cx));
+//!         let progress = std::task::ready!(weft_io::coop::poll_proceed(cx));
 //!         progress.made_progress();
 //!         Poll::Ready(())
 //!     }
 //! }
 //!
-//! weft::run(async {
-//!     for _ in 0..1_000 {
-//!         Tick.await; // yields to other tasks every 128 ticks
-//!     }
-//! });
+//! let waker = std::task::Waker::noop();
+//! let mut cx = Context::from_waker(waker);
+//! // Outside a budgeted poll there is no limit.
+//! assert!(Pin::new(&mut Tick).poll(&mut cx).is_ready());
 //! ```
 
 use std::cell::Cell;
@@ -42,13 +42,19 @@ use std::task::{Context, Poll};
 /// always-ready task adds to its neighbours without making it yield too often.
 pub const BUDGET: u8 = 128;
 
-crate::loom::thread_local_const! {
+std::thread_local! {
     /// `None` outside any budgeted poll: no limit.
-    static CURRENT: Cell<Option<u8>> = Cell::new(None);
+    static CURRENT: Cell<Option<u8>> = const { Cell::new(None) };
 }
 
 /// Runs `f` (one task poll) with a fresh budget, restoring the previous budget after.
-pub(crate) fn budget<R>(f: impl FnOnce() -> R) -> R {
+/// Called by the scheduler around every task poll and `block_on` poll.
+///
+/// ```
+/// let spent = weft_io::coop::budget(|| weft_io::coop::has_budget_remaining());
+/// assert!(spent);
+/// ```
+pub fn budget<R>(f: impl FnOnce() -> R) -> R {
     struct Reset(Option<u8>);
     impl Drop for Reset {
         fn drop(&mut self) {
@@ -75,11 +81,12 @@ impl RestoreOnPending {
     /// ```
     /// use std::task::{Context, Poll};
     /// fn poll_op(cx: &mut Context<'_>) -> Poll<()> {
-    ///     let p = std::task::ready!(weft::task::coop::poll_proceed(cx));
+    ///     let p = std::task::ready!(weft_io::coop::poll_proceed(cx));
     ///     p.made_progress();
     ///     Poll::Ready(())
     /// }
-    /// weft::run(std::future::poll_fn(poll_op));
+    /// let mut cx = Context::from_waker(std::task::Waker::noop());
+    /// assert!(poll_op(&mut cx).is_ready());
     /// ```
     pub fn made_progress(&self) {
         self.0.set(None);
@@ -98,18 +105,15 @@ impl Drop for RestoreOnPending {
 /// returns `Pending` so the task yields.
 ///
 /// ```
-/// use std::task::Poll;
-/// weft::run(async {
-///     let mut yielded = false;
-///     for _ in 0..1_000 {
-///         std::future::poll_fn(|cx| match weft::task::coop::poll_proceed(cx) {
-///             Poll::Ready(p) => { p.made_progress(); Poll::Ready(()) }
-///             Poll::Pending => { yielded = true; Poll::Pending }
-///         })
-///         .await;
-///     }
-///     assert!(yielded);
+/// use std::task::{Context, Poll};
+/// let mut cx = Context::from_waker(std::task::Waker::noop());
+/// let yielded = weft_io::coop::budget(|| {
+///     (0..1_000).any(|_| match weft_io::coop::poll_proceed(&mut cx) {
+///         Poll::Ready(p) => { p.made_progress(); false }
+///         Poll::Pending => true,
+///     })
 /// });
+/// assert!(yielded);
 /// ```
 pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
     let before = CURRENT.try_with(|c| c.get()).ok().flatten();
@@ -129,7 +133,7 @@ pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
 /// True if the current poll has budget left (always true outside a budgeted poll).
 ///
 /// ```
-/// weft::run(async { assert!(weft::task::coop::has_budget_remaining()) });
+/// assert!(weft_io::coop::has_budget_remaining());
 /// ```
 pub fn has_budget_remaining() -> bool {
     CURRENT.try_with(|c| c.get() != Some(0)).unwrap_or(true)
@@ -139,14 +143,10 @@ pub fn has_budget_remaining() -> bool {
 /// without awaiting any weft future.
 ///
 /// ```
-/// weft::run(async {
-///     let mut sum = 0u64;
-///     for i in 0..10_000 {
-///         sum += i;
-///         weft::task::coop::consume_budget().await;
-///     }
-///     assert_eq!(sum, 49_995_000);
-/// });
+/// use std::future::Future;
+/// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// let mut f = std::pin::pin!(weft_io::coop::consume_budget());
+/// assert!(f.as_mut().poll(&mut cx).is_ready());
 /// ```
 pub async fn consume_budget() {
     poll_fn(|cx| poll_proceed(cx).map(|p| p.made_progress())).await

@@ -1,0 +1,382 @@
+//! `Async<T>`: any non-blocking descriptor, driven by the reactor.
+
+use crate::coop;
+use crate::reactor::{self, Registration};
+use crate::registration::Direction;
+use std::fmt;
+use std::future::poll_fn;
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+/// An I/O object (socket, pipe, eventfd, any descriptor) in non-blocking mode, registered
+/// with the current runtime's reactor so its operations can be awaited.
+///
+/// Operations follow one pattern: wait until the direction is ready, try the operation,
+/// and on `WouldBlock` forget the readiness and wait for the next edge. [`read_with`] and
+/// [`write_with`] run that loop around any closure.
+///
+/// Dropping an `Async` deregisters the descriptor from the reactor and then closes it;
+/// other tasks still waiting on it (through a shared reference) get an error.
+///
+/// [`read_with`]: Async::read_with
+/// [`write_with`]: Async::write_with
+///
+/// # Examples
+///
+/// ```
+/// use std::io::{Read, Write};
+/// use std::os::unix::net::UnixStream;
+/// use weft::io::Async;
+///
+/// weft::run(async {
+///     let (a, b) = UnixStream::pair().unwrap();
+///     let (a, b) = (Async::new(a).unwrap(), Async::new(b).unwrap());
+///     b.write_with(|s| (&*s).write(b"ping")).await.unwrap();
+///     let mut buf = [0; 4];
+///     let n = a.read_with(|s| (&*s).read(&mut buf)).await.unwrap();
+///     assert_eq!(&buf[..n], b"ping");
+/// });
+/// ```
+pub struct Async<T: AsFd> {
+    io: Option<T>,
+    reg: Registration,
+}
+
+fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
+    let raw = fd.as_raw_fd();
+    // SAFETY: fcntl with F_GETFL/F_SETFL on a borrowed, open descriptor touches no memory.
+    let flags = unsafe { libc::fcntl(raw, libc::F_GETFL) };
+    if flags == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    if flags & libc::O_NONBLOCK == 0 {
+        // SAFETY: as above.
+        if unsafe { libc::fcntl(raw, libc::F_SETFL, flags | libc::O_NONBLOCK) } == -1 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+impl<T: AsFd> Async<T> {
+    /// Puts `io` in non-blocking mode and registers it with the current runtime's reactor.
+    ///
+    /// # Errors
+    ///
+    /// Outside a runtime; for an invalid or closed descriptor (`EBADF`); for a descriptor
+    /// already registered with this reactor (`EEXIST`); for descriptors the poller cannot
+    /// watch (a regular file: `EPERM`).
+    ///
+    /// ```
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// assert!(weft::io::Async::new(a).is_err(), "no runtime here");
+    /// ```
+    pub fn new(io: T) -> io::Result<Async<T>> {
+        let reactor = reactor::current()?;
+        set_nonblocking(io.as_fd())?;
+        let reg = reactor.register(io.as_fd())?;
+        Ok(Async { io: Some(io), reg })
+    }
+
+    /// The inner I/O object.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::io::Async::new(a).unwrap();
+    ///     assert!(a.get_ref().peer_addr().is_ok());
+    /// });
+    /// ```
+    pub fn get_ref(&self) -> &T {
+        self.io
+            .as_ref()
+            .expect("the I/O object is present until into_inner or drop")
+    }
+
+    /// Deregisters and returns the inner I/O object (still in non-blocking mode).
+    ///
+    /// # Errors
+    ///
+    /// If the reactor refuses to deregister the descriptor.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::io::Async::new(a).unwrap();
+    ///     let std_stream = a.into_inner().unwrap();
+    ///     # drop(std_stream);
+    /// });
+    /// ```
+    pub fn into_inner(mut self) -> io::Result<T> {
+        let res = self.reg.deregister();
+        let io = self
+            .io
+            .take()
+            .expect("the I/O object is present until into_inner or drop");
+        res.map(|()| io)
+    }
+
+    /// Waits until the descriptor is readable (or has an error or hang-up to report).
+    ///
+    /// Readiness stays set until an operation through [`read_with`](Self::read_with) hits
+    /// `WouldBlock`, so after a plain `readable()` do the read with `read_with`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future loses nothing.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// weft::run(async {
+    ///     let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::io::Async::new(a).unwrap();
+    ///     b.write_all(b"x").unwrap();
+    ///     a.readable().await.unwrap();
+    /// });
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_readable(cx)).await
+    }
+
+    /// Waits until the descriptor is writable (or has an error or hang-up to report).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future loses nothing.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::io::Async::new(a).unwrap();
+    ///     a.writable().await.unwrap();
+    /// });
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_writable(cx)).await
+    }
+
+    /// Polls for read readiness; see [`readable`](Self::readable).
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// weft::run(async {
+    ///     let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::io::Async::new(a).unwrap();
+    ///     b.write_all(b"x").unwrap();
+    ///     std::future::poll_fn(|cx| a.poll_readable(cx)).await.unwrap();
+    /// });
+    /// ```
+    pub fn poll_readable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_ready(Direction::Read, cx)
+    }
+
+    /// Polls for write readiness; see [`writable`](Self::writable).
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::io::Async::new(a).unwrap();
+    ///     std::future::poll_fn(|cx| a.poll_writable(cx)).await.unwrap();
+    /// });
+    /// ```
+    pub fn poll_writable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_ready(Direction::Write, cx)
+    }
+
+    fn poll_ready(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let coop = ready!(coop::poll_proceed(cx));
+        let res = ready!(self.reg.poll_ready(direction, cx)).map(|_| ());
+        coop.made_progress();
+        Poll::Ready(res)
+    }
+
+    /// Runs `op` until it does not return `WouldBlock`, waiting for read readiness between
+    /// tries. `op` receives `&T`; for std sockets, `&TcpStream` implements `Read`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe as long as `op` is: if the future is dropped, `op` has either completed
+    /// (and its result was returned) or not run past a `WouldBlock`.
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// weft::run(async {
+    ///     let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::io::Async::new(a).unwrap();
+    ///     b.write_all(b"hi").unwrap();
+    ///     let mut buf = [0; 2];
+    ///     a.read_with(|s| (&*s).read_exact(&mut buf)).await.unwrap();
+    ///     assert_eq!(&buf, b"hi");
+    /// });
+    /// ```
+    pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
+        poll_fn(|cx| self.poll_io(Direction::Read, cx, &mut op)).await
+    }
+
+    /// Runs `op` until it does not return `WouldBlock`, waiting for write readiness between
+    /// tries.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`read_with`](Self::read_with).
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// weft::run(async {
+    ///     let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::io::Async::new(a).unwrap();
+    ///     a.write_with(|s| (&*s).write(b"yo")).await.unwrap();
+    ///     let mut buf = [0; 2];
+    ///     b.read_exact(&mut buf).unwrap();
+    ///     assert_eq!(&buf, b"yo");
+    /// });
+    /// ```
+    pub async fn write_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
+        poll_fn(|cx| self.poll_io(Direction::Write, cx, &mut op)).await
+    }
+
+    /// The poll form of `read_with`/`write_with`, for `AsyncRead`/`AsyncWrite` impls.
+    #[doc(hidden)]
+    pub fn poll_io<R>(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let coop = ready!(coop::poll_proceed(cx));
+        loop {
+            let event = ready!(self.reg.poll_ready(direction, cx))?;
+            match op(self.get_ref()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.reg.clear_readiness(event),
+                res => {
+                    coop.made_progress();
+                    return Poll::Ready(res);
+                }
+            }
+        }
+    }
+
+    /// Polls a read with `op`; for implementing `AsyncRead` on wrappers.
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// weft::run(async {
+    ///     let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::io::Async::new(a).unwrap();
+    ///     b.write_all(b"z").unwrap();
+    ///     let mut buf = [0; 1];
+    ///     let n = std::future::poll_fn(|cx| a.poll_read_with(cx, |s| (&*s).read(&mut buf)))
+    ///         .await
+    ///         .unwrap();
+    ///     assert_eq!(n, 1);
+    /// });
+    /// ```
+    pub fn poll_read_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io(Direction::Read, cx, op)
+    }
+
+    /// Polls a write with `op`; for implementing `AsyncWrite` on wrappers.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// weft::run(async {
+    ///     let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::io::Async::new(a).unwrap();
+    ///     let n = std::future::poll_fn(|cx| a.poll_write_with(cx, |s| (&*s).write(b"q")))
+    ///         .await
+    ///         .unwrap();
+    ///     assert_eq!(n, 1);
+    /// });
+    /// ```
+    pub fn poll_write_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io(Direction::Write, cx, op)
+    }
+}
+
+impl<T: AsFd> Drop for Async<T> {
+    fn drop(&mut self) {
+        if self.io.is_some() {
+            // Deregister first, then close: polling's contract, and it wakes any waiter.
+            let _ = self.reg.deregister();
+            self.io.take();
+        }
+    }
+}
+
+impl<T: AsFd> AsFd for Async<T> {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.get_ref().as_fd()
+    }
+}
+
+impl<T: AsFd> AsRawFd for Async<T> {
+    fn as_raw_fd(&self) -> RawFd {
+        self.get_ref().as_fd().as_raw_fd()
+    }
+}
+
+impl<T: AsFd + fmt::Debug> fmt::Debug for Async<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Async").field("io", &self.io).finish()
+    }
+}
+
+impl<T: AsFd> futures_io::AsyncRead for Async<T>
+where
+    for<'a> &'a T: Read,
+{
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_with(cx, |mut io| io.read(buf))
+    }
+
+    fn poll_read_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_with(cx, |mut io| io.read_vectored(bufs))
+    }
+}
+
+impl<T: AsFd> futures_io::AsyncWrite for Async<T>
+where
+    for<'a> &'a T: Write,
+{
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_with(cx, |mut io| io.write(buf))
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_with(cx, |mut io| io.write_vectored(bufs))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_write_with(cx, |mut io| io.flush())
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}

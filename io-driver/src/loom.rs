@@ -1,0 +1,7 @@
+//! `std` or `loom` primitives for the readiness protocol, as in `weft`'s own shim.
+
+#[cfg(not(loom))]
+pub(crate) use std::sync::{atomic::AtomicUsize, Mutex};
+
+#[cfg(loom)]
+pub(crate) use loom::sync::{atomic::AtomicUsize, Mutex};

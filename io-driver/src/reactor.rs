@@ -1,0 +1,396 @@
+//! The reactor: one `polling::Poller` per runtime, a slab of registrations, and the
+//! `weft-io` thread that waits on the poller and wakes tasks.
+//!
+//! Threads and fields:
+//! - `sources` (slab, under a mutex): inserted by `register` on any thread, removed by
+//!   `deregister` on any thread, read by the driver thread in `dispatch`. Each entry's `key`
+//!   (the poller key) carries a generation above the slot index, so an event for a slot
+//!   that was freed and reused is recognised as stale and dropped.
+//! - `shutdown`: set once by `Driver::shutdown`; after it, `register` fails and every
+//!   source's waiters are woken with an error.
+//!
+//! Lock order: `sources`, then a source's `waiters`. Wakers are always called with no lock
+//! held, in one batch per `wait`: the wakes from this thread go to the runtime's global
+//! queue, and the scheduler's idle protocol unparks at most one worker for the batch.
+//!
+//! Deregistration always happens before the descriptor is closed (polling's `add` contract):
+//! `Async<T>` deregisters in its `Drop` and only then drops the I/O object.
+
+use crate::registration::{Direction, ReadyEvent, ScheduledIo, READABLE, SHUTDOWN, WRITABLE};
+use polling::{Event, Events, PollMode, Poller};
+use slab::Slab;
+use std::cell::RefCell;
+use std::fmt;
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::thread;
+use std::time::Duration;
+
+/// Bits of a poller key that index the slab; the generation sits above them.
+const INDEX_BITS: u32 = if usize::BITS >= 64 { 32 } else { 20 };
+const INDEX_MASK: usize = (1 << INDEX_BITS) - 1;
+/// The generation never reaches the key's top bit, so no key equals `usize::MAX`, which
+/// polling keeps for its own notifications.
+const GEN_MASK: usize = (1 << (usize::BITS - INDEX_BITS - 1)) - 1;
+
+/// The readiness selector shared by a runtime's I/O sources.
+pub struct Reactor {
+    poller: Poller,
+    edge: bool,
+    sources: Mutex<Slab<Entry>>,
+    generation: AtomicUsize,
+    shutdown: AtomicBool,
+}
+
+struct Entry {
+    key: usize,
+    io: Arc<ScheduledIo>,
+}
+
+/// A registered descriptor; deregisters when dropped.
+pub(crate) struct Registration {
+    reactor: Arc<Reactor>,
+    io: Arc<ScheduledIo>,
+    key: usize,
+    fd: RawFd,
+}
+
+impl Reactor {
+    /// Creates a reactor with its own poller (epoll on Linux, kqueue on the BSDs and macOS).
+    ///
+    /// # Errors
+    ///
+    /// The OS error if the poller cannot be created (for example, out of descriptors).
+    ///
+    /// ```
+    /// let reactor = weft_io::Reactor::new().unwrap();
+    /// # drop(reactor);
+    /// ```
+    pub fn new() -> io::Result<Arc<Reactor>> {
+        let poller = Poller::new()?;
+        Ok(Arc::new(Reactor {
+            edge: poller.supports_edge(),
+            poller,
+            sources: Mutex::new(Slab::new()),
+            generation: AtomicUsize::new(0),
+            shutdown: AtomicBool::new(false),
+        }))
+    }
+
+    /// Registers `fd` for read and write readiness.
+    pub(crate) fn register(self: &Arc<Self>, fd: BorrowedFd<'_>) -> io::Result<Registration> {
+        if self.shutdown.load(SeqCst) {
+            return Err(shut_down_error());
+        }
+        let io = Arc::new(ScheduledIo::new());
+        let mut sources = self.sources.lock().unwrap();
+        let entry = sources.vacant_entry();
+        let index = entry.key();
+        if index > INDEX_MASK {
+            return Err(io::Error::other(
+                "too many I/O sources registered with one weft runtime",
+            ));
+        }
+        let generation = self.generation.fetch_add(1, SeqCst) & GEN_MASK;
+        let key = (generation << INDEX_BITS) | index;
+        let mode = if self.edge {
+            PollMode::Edge
+        } else {
+            PollMode::Oneshot
+        };
+        // SAFETY: polling requires that the descriptor be deleted from the poller before it
+        // is closed. The returned Registration deletes it in `deregister`, which `Async`
+        // runs in its Drop before it drops (and so closes) the I/O object.
+        unsafe {
+            self.poller
+                .add_with_mode(fd.as_raw_fd(), Event::all(key), mode)?
+        };
+        entry.insert(Entry {
+            key,
+            io: io.clone(),
+        });
+        Ok(Registration {
+            reactor: self.clone(),
+            io,
+            key,
+            fd: fd.as_raw_fd(),
+        })
+    }
+
+    /// Waits up to `timeout` for events and wakes the tasks whose sources became ready, all
+    /// in one batch after the lock is released. Used by the driver thread.
+    fn turn(&self, events: &mut Events, wake: &mut Vec<Waker>, timeout: Option<Duration>) {
+        events.clear();
+        match self.poller.wait(events, timeout) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return,
+            // Nothing sensible can be done about a failing epoll_wait but to report it
+            // and keep serving; it does not happen on a valid poller.
+            Err(e) => {
+                eprintln!("weft-io: poller wait failed: {e}");
+                return;
+            }
+        }
+        {
+            let sources = self.sources.lock().unwrap();
+            for ev in events.iter() {
+                let Some(entry) = sources.get(ev.key & INDEX_MASK) else {
+                    continue;
+                };
+                if entry.key != ev.key {
+                    continue; // a stale event for a slot since reused
+                }
+                let mut ready = 0;
+                if ev.readable {
+                    ready |= READABLE;
+                }
+                if ev.writable {
+                    ready |= WRITABLE;
+                }
+                entry.io.set_readiness(ready, wake);
+            }
+        }
+        for waker in wake.drain(..) {
+            waker.wake();
+        }
+    }
+
+    fn shut_down_all(&self) {
+        let mut wake = Vec::new();
+        for (_, entry) in self.sources.lock().unwrap().iter() {
+            entry.io.set_readiness(SHUTDOWN, &mut wake);
+        }
+        for waker in wake {
+            waker.wake();
+        }
+    }
+
+    /// Sources registered now.
+    ///
+    /// ```
+    /// let reactor = weft_io::Reactor::new().unwrap();
+    /// assert_eq!(reactor.num_sources(), 0);
+    /// ```
+    pub fn num_sources(&self) -> usize {
+        self.sources.lock().unwrap().len()
+    }
+
+    /// True if the poller supports edge-triggered registration (one registration per
+    /// source, no re-arming); otherwise oneshot interest is re-armed per wait.
+    ///
+    /// ```
+    /// let reactor = weft_io::Reactor::new().unwrap();
+    /// if cfg!(target_os = "linux") { assert!(reactor.is_edge_triggered()); }
+    /// ```
+    pub fn is_edge_triggered(&self) -> bool {
+        self.edge
+    }
+}
+
+impl Registration {
+    pub(crate) fn poll_ready(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        let res = self.io.poll_ready(direction, cx);
+        if res.is_pending() && !self.reactor.edge {
+            // Oneshot mode: the registration disarms after each event; re-arm for what is
+            // awaited now.
+            let (read, write) = self.io.has_waiters();
+            if let Err(e) = self.reactor.poller.modify(
+                // SAFETY: the descriptor stays open while the Registration exists.
+                unsafe { BorrowedFd::borrow_raw(self.fd) },
+                Event::new(self.key, read, write),
+            ) {
+                return Poll::Ready(Err(e));
+            }
+        }
+        res
+    }
+
+    pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
+        self.io.clear_readiness(event);
+    }
+
+    /// Removes the source from the poller and the slab and wakes its waiters (with an
+    /// error). Must run before the descriptor is closed.
+    pub(crate) fn deregister(&self) -> io::Result<()> {
+        // SAFETY: the caller guarantees the descriptor is still open.
+        let res = self
+            .reactor
+            .poller
+            .delete(unsafe { BorrowedFd::borrow_raw(self.fd) });
+        {
+            let mut sources = self.reactor.sources.lock().unwrap();
+            let index = self.key & INDEX_MASK;
+            if sources.get(index).is_some_and(|e| e.key == self.key) {
+                sources.remove(index);
+            }
+        }
+        let mut wake = Vec::new();
+        self.io.set_readiness(SHUTDOWN, &mut wake);
+        for waker in wake {
+            waker.wake();
+        }
+        res
+    }
+}
+
+pub(crate) fn shut_down_error() -> io::Error {
+    io::Error::other(
+        "the weft runtime's io-driver has shut down; create I/O sources on a running runtime",
+    )
+}
+
+/// The `weft-io` thread of one runtime: owns the reactor's waiting.
+pub struct Driver {
+    reactor: Arc<Reactor>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Driver {
+    /// Starts the driver thread (named `thread_name`) over a new reactor.
+    ///
+    /// # Errors
+    ///
+    /// The OS error if the poller or the thread cannot be created.
+    ///
+    /// ```
+    /// let mut driver = weft_io::Driver::start("weft-io".into()).unwrap();
+    /// assert_eq!(driver.reactor().num_sources(), 0);
+    /// driver.shutdown();
+    /// ```
+    pub fn start(thread_name: String) -> io::Result<Driver> {
+        let reactor = Reactor::new()?;
+        let r = reactor.clone();
+        let thread = thread::Builder::new().name(thread_name).spawn(move || {
+            let mut events = Events::new();
+            let mut wake = Vec::new();
+            while !r.shutdown.load(SeqCst) {
+                r.turn(&mut events, &mut wake, None);
+            }
+            r.shut_down_all();
+        })?;
+        Ok(Driver {
+            reactor,
+            thread: Some(thread),
+        })
+    }
+
+    /// The reactor this driver serves.
+    ///
+    /// ```
+    /// let driver = weft_io::Driver::start("io".into()).unwrap();
+    /// let _guard = weft_io::enter(driver.reactor());
+    /// ```
+    pub fn reactor(&self) -> &Arc<Reactor> {
+        &self.reactor
+    }
+
+    /// Stops and joins the driver thread; every registered source's waiters are woken with
+    /// an error, and new registrations fail. Idempotent.
+    ///
+    /// ```
+    /// let mut driver = weft_io::Driver::start("io".into()).unwrap();
+    /// driver.shutdown();
+    /// driver.shutdown();
+    /// ```
+    pub fn shutdown(&mut self) {
+        self.reactor.shutdown.store(true, SeqCst);
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        if self.reactor.poller.notify().is_err() {
+            // The driver could not be woken; it will see the flag at its next event.
+            return;
+        }
+        if thread.thread().id() != thread::current().id() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl fmt::Debug for Reactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reactor")
+            .field("edge_triggered", &self.edge)
+            .field("sources", &self.num_sources())
+            .field("shutdown", &self.shutdown.load(SeqCst))
+            .finish()
+    }
+}
+
+impl fmt::Debug for Driver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Driver")
+            .field("reactor", &self.reactor)
+            .finish()
+    }
+}
+
+std::thread_local! {
+    static CURRENT: RefCell<Option<Arc<Reactor>>> = const { RefCell::new(None) };
+}
+
+/// Makes `reactor` the one that `Async::new` registers with on this thread, until the
+/// guard drops. weft enters its runtime's reactor on worker threads and in `block_on`.
+///
+/// ```
+/// let driver = weft_io::Driver::start("io".into()).unwrap();
+/// let guard = weft_io::enter(driver.reactor());
+/// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+/// let a = weft_io::Async::new(a).unwrap();
+/// drop(a);
+/// drop(guard);
+/// ```
+pub fn enter(reactor: &Arc<Reactor>) -> EnterGuard {
+    let prev = CURRENT.with(|c| c.borrow_mut().replace(reactor.clone()));
+    EnterGuard {
+        prev,
+        _not_send: std::marker::PhantomData,
+    }
+}
+
+/// Restores the previous current reactor when dropped.
+#[must_use = "the reactor is current only while the guard lives"]
+pub struct EnterGuard {
+    prev: Option<Arc<Reactor>>,
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let prev = self.prev.take();
+        let _ = CURRENT.try_with(|c| *c.borrow_mut() = prev);
+    }
+}
+
+impl fmt::Debug for EnterGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnterGuard").finish_non_exhaustive()
+    }
+}
+
+/// The reactor entered on this thread.
+pub(crate) fn current() -> io::Result<Arc<Reactor>> {
+    CURRENT
+        .try_with(|c| c.borrow().clone())
+        .ok()
+        .flatten()
+        .ok_or_else(|| {
+            io::Error::other(
+                "there is no weft runtime on this thread: create I/O objects inside a task or \
+             Runtime::block_on, or after Handle::enter()",
+            )
+        })
+}

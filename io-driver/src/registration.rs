@@ -1,0 +1,284 @@
+//! One registered descriptor's readiness and waiters: the protocol between the reactor
+//! thread (which learns of readiness) and tasks (which consume it).
+//!
+//! The `readiness` word holds a bit per direction, a `SHUTDOWN` bit, and above them a
+//! `tick` that the reactor bumps on every event for this source.
+//!
+//! - The reactor, per event: sets the direction bits and bumps the tick (one `fetch_update`),
+//!   *then* locks `waiters` and takes the wakers of the ready directions, and wakes them after
+//!   releasing the lock (batched with the other events of the same `wait`).
+//! - A task that finds a direction not ready locks `waiters`, re-reads `readiness`, and only
+//!   if it is still not ready stores its waker. Because the reactor sets the bits before it
+//!   takes the lock, either the task's re-read sees them or the reactor finds the waker:
+//!   no lost wakeup.
+//! - A task that got `WouldBlock` clears the direction's bit, but only if the tick is the one
+//!   it saw when it found the direction ready. A newer tick means an edge arrived after the
+//!   failed attempt, and clearing would lose it.
+//! - Several tasks may wait on one direction (a listener shared by acceptors): all of them
+//!   are woken.
+
+use crate::loom::{AtomicUsize, Mutex};
+use std::io;
+use std::sync::atomic::Ordering::{AcqRel, Acquire};
+use std::task::{Context, Poll, Waker};
+
+/// The descriptor can be read (or has an error/hang-up to report).
+pub(crate) const READABLE: usize = 1 << 0;
+/// The descriptor can be written (or has an error/hang-up to report).
+pub(crate) const WRITABLE: usize = 1 << 1;
+/// The reactor shut down or the source was deregistered: waiters get an error.
+pub(crate) const SHUTDOWN: usize = 1 << 2;
+const TICK_SHIFT: usize = 3;
+const TICK_ONE: usize = 1 << TICK_SHIFT;
+
+/// A direction of I/O.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Reading (or accepting, or receiving).
+    Read,
+    /// Writing (or connecting, or sending).
+    Write,
+}
+
+impl Direction {
+    fn mask(self) -> usize {
+        match self {
+            Direction::Read => READABLE,
+            Direction::Write => WRITABLE,
+        }
+    }
+}
+
+/// Proof that a direction was ready at a given tick; pass it back to `clear_readiness`.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadyEvent {
+    tick: usize,
+    direction: Direction,
+}
+
+#[derive(Default)]
+pub(crate) struct Waiters {
+    pub(crate) read: Vec<Waker>,
+    pub(crate) write: Vec<Waker>,
+}
+
+pub(crate) struct ScheduledIo {
+    readiness: AtomicUsize,
+    waiters: Mutex<Waiters>,
+}
+
+fn push_unique(list: &mut Vec<Waker>, waker: &Waker) {
+    if !list.iter().any(|w| w.will_wake(waker)) {
+        list.push(waker.clone());
+    }
+}
+
+impl ScheduledIo {
+    pub(crate) fn new() -> ScheduledIo {
+        ScheduledIo {
+            readiness: AtomicUsize::new(0),
+            waiters: Mutex::new(Waiters::default()),
+        }
+    }
+
+    /// Reactor side: records `ready` (a set of direction bits, maybe `SHUTDOWN`) and moves the
+    /// wakers that may now proceed into `wake`.
+    pub(crate) fn set_readiness(&self, ready: usize, wake: &mut Vec<Waker>) {
+        let mut cur = self.readiness.load(Acquire);
+        loop {
+            let next = (cur | ready).wrapping_add(TICK_ONE);
+            match self
+                .readiness
+                .compare_exchange_weak(cur, next, AcqRel, Acquire)
+            {
+                Ok(_) => break,
+                Err(actual) => cur = actual,
+            }
+        }
+        let mut waiters = self.waiters.lock().unwrap();
+        if ready & (READABLE | SHUTDOWN) != 0 {
+            wake.append(&mut waiters.read);
+        }
+        if ready & (WRITABLE | SHUTDOWN) != 0 {
+            wake.append(&mut waiters.write);
+        }
+    }
+
+    /// Task side: `Ready` with the event if `direction` is ready (an error after shutdown);
+    /// otherwise stores the waker and returns `Pending`.
+    pub(crate) fn poll_ready(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        if let Some(ready) = self.ready_now(direction) {
+            return Poll::Ready(ready);
+        }
+        let mut waiters = self.waiters.lock().unwrap();
+        // Re-read under the lock: pairs with the reactor setting bits before it locks.
+        if let Some(ready) = self.ready_now(direction) {
+            return Poll::Ready(ready);
+        }
+        match direction {
+            Direction::Read => push_unique(&mut waiters.read, cx.waker()),
+            Direction::Write => push_unique(&mut waiters.write, cx.waker()),
+        }
+        Poll::Pending
+    }
+
+    fn ready_now(&self, direction: Direction) -> Option<io::Result<ReadyEvent>> {
+        let cur = self.readiness.load(Acquire);
+        if cur & SHUTDOWN != 0 {
+            return Some(Err(io::Error::other(
+                "the weft runtime that owns this I/O source has shut down (or the source was \
+                 deregistered); create the source again on a running runtime",
+            )));
+        }
+        (cur & direction.mask() != 0).then_some(Ok(ReadyEvent {
+            tick: cur >> TICK_SHIFT,
+            direction,
+        }))
+    }
+
+    /// Task side, after `WouldBlock`: forget the readiness `event` reported, unless a newer
+    /// event has arrived since.
+    pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
+        let mut cur = self.readiness.load(Acquire);
+        loop {
+            if cur >> TICK_SHIFT != event.tick || cur & SHUTDOWN != 0 {
+                return;
+            }
+            let next = cur & !event.direction.mask();
+            match self
+                .readiness
+                .compare_exchange_weak(cur, next, AcqRel, Acquire)
+            {
+                Ok(_) => return,
+                Err(actual) => cur = actual,
+            }
+        }
+    }
+
+    /// True if a waker waits in the given direction (for oneshot re-arming).
+    pub(crate) fn has_waiters(&self) -> (bool, bool) {
+        let w = self.waiters.lock().unwrap();
+        (!w.read.is_empty(), !w.write.is_empty())
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::sync::atomic::AtomicBool;
+    use loom::sync::Arc;
+    use loom::thread;
+    use std::sync::atomic::Ordering::SeqCst;
+    use std::task::Wake;
+
+    struct Flag(AtomicBool);
+    impl Wake for Flag {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.store(true, SeqCst);
+        }
+    }
+
+    /// The reactor sets readiness while a task, having just failed with `WouldBlock`,
+    /// clears it and registers its waker: the task must either see the readiness or be woken.
+    #[test]
+    fn set_readiness_vs_clear_vs_register() {
+        loom::model(|| {
+            let io = Arc::new(ScheduledIo::new());
+            // The task saw the source readable once (tick 1) and its read then failed.
+            io.set_readiness(READABLE, &mut Vec::new());
+            let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+            let waker = Waker::from(flag.clone());
+            let mut cx = Context::from_waker(&waker);
+            let event = match io.poll_ready(Direction::Read, &mut cx) {
+                Poll::Ready(Ok(ev)) => ev,
+                _ => unreachable!(),
+            };
+
+            let reactor = {
+                let io = io.clone();
+                thread::spawn(move || {
+                    let mut wake = Vec::new();
+                    io.set_readiness(READABLE, &mut wake);
+                    for w in wake {
+                        w.wake();
+                    }
+                })
+            };
+            io.clear_readiness(event);
+            let ready = io.poll_ready(Direction::Read, &mut cx).is_ready();
+            reactor.join().unwrap();
+            assert!(ready || flag.0.load(SeqCst), "a readiness edge was lost");
+        });
+    }
+
+    /// Shutdown wakes every waiter of both directions, and later polls get an error.
+    #[test]
+    fn shutdown_vs_register() {
+        loom::model(|| {
+            let io = Arc::new(ScheduledIo::new());
+            let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+            let waker = Waker::from(flag.clone());
+            let reactor = {
+                let io = io.clone();
+                thread::spawn(move || {
+                    let mut wake = Vec::new();
+                    io.set_readiness(SHUTDOWN, &mut wake);
+                    for w in wake {
+                        w.wake();
+                    }
+                })
+            };
+            let mut cx = Context::from_waker(&waker);
+            let first = io.poll_ready(Direction::Write, &mut cx);
+            reactor.join().unwrap();
+            match first {
+                Poll::Ready(Err(_)) => {}
+                Poll::Pending => assert!(flag.0.load(SeqCst)),
+                Poll::Ready(Ok(_)) => panic!("never writable"),
+            }
+            assert!(matches!(
+                io.poll_ready(Direction::Write, &mut cx),
+                Poll::Ready(Err(_))
+            ));
+        });
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_clear_keeps_a_newer_edge() {
+        let io = ScheduledIo::new();
+        io.set_readiness(READABLE, &mut Vec::new());
+        let mut cx = Context::from_waker(Waker::noop());
+        let Poll::Ready(Ok(ev)) = io.poll_ready(Direction::Read, &mut cx) else {
+            panic!()
+        };
+        io.set_readiness(READABLE, &mut Vec::new()); // a new edge after our failed read
+        io.clear_readiness(ev);
+        assert!(io.poll_ready(Direction::Read, &mut cx).is_ready());
+    }
+
+    #[test]
+    fn clear_then_wait_then_wake() {
+        let io = ScheduledIo::new();
+        io.set_readiness(WRITABLE, &mut Vec::new());
+        let mut cx = Context::from_waker(Waker::noop());
+        let Poll::Ready(Ok(ev)) = io.poll_ready(Direction::Write, &mut cx) else {
+            panic!()
+        };
+        io.clear_readiness(ev);
+        assert!(io.poll_ready(Direction::Write, &mut cx).is_pending());
+        assert!(io.poll_ready(Direction::Read, &mut cx).is_pending());
+        let mut wake = Vec::new();
+        io.set_readiness(WRITABLE, &mut wake);
+        assert_eq!(wake.len(), 1, "only the writer is woken");
+        assert_eq!(io.has_waiters(), (true, false));
+    }
+}

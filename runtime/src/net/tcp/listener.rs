@@ -1,0 +1,188 @@
+//! `TcpListener` and its stream of incoming connections.
+
+use super::TcpStream;
+use crate::io::Async;
+use crate::net::addr;
+use futures_core::Stream;
+use socket2::{Domain, Protocol, Socket, Type};
+use std::fmt;
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+/// Backlog of a listener made by [`TcpListener::bind`]: 1024, the common default (the
+/// kernel caps it at `net.core.somaxconn`). Use [`TcpSocket::listen`](super::TcpSocket::listen)
+/// to choose another.
+pub(crate) const DEFAULT_BACKLOG: i32 = 1024;
+
+/// A TCP server socket (asyncio's `start_server`, without the callback).
+///
+/// # Examples
+///
+/// ```
+/// use weft::net::{TcpListener, TcpStream};
+/// weft::run(async {
+///     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+///     let addr = listener.local_addr().unwrap();
+///     let client = weft::spawn(async move { TcpStream::connect(addr).await.unwrap() });
+///     let (_stream, peer) = listener.accept().await.unwrap();
+///     assert_eq!(peer, client.await.unwrap().local_addr().unwrap());
+/// });
+/// ```
+pub struct TcpListener {
+    io: Async<std::net::TcpListener>,
+}
+
+impl TcpListener {
+    /// Binds to `addr` (with `SO_REUSEADDR`, as servers expect) and starts listening.
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse`, `AddrNotAvailable`, permission errors, or an error outside a runtime.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     assert_ne!(l.local_addr().unwrap().port(), 0);
+    /// });
+    /// ```
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+        let mut last = None;
+        for addr in addr::resolve(addr)? {
+            match Self::bind_addr(addr) {
+                Ok(l) => return Ok(l),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("resolve() never returns an empty list"))
+    }
+
+    fn bind_addr(addr: SocketAddr) -> io::Result<TcpListener> {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+        socket.set_reuse_address(true)?;
+        socket.bind(&addr.into())?;
+        socket.listen(DEFAULT_BACKLOG)?;
+        TcpListener::from_std(socket.into())
+    }
+
+    /// Wraps a listening std socket (switched to non-blocking mode).
+    ///
+    /// # Errors
+    ///
+    /// Outside a runtime, or if the descriptor cannot be registered.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let l = weft::net::TcpListener::from_std(l).unwrap();
+    ///     assert!(l.local_addr().is_ok());
+    /// });
+    /// ```
+    pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
+        Ok(TcpListener {
+            io: Async::new(listener)?,
+        })
+    }
+
+    /// Accepts one connection.
+    ///
+    /// Errors such as `EMFILE` (out of descriptors) are returned; the listener stays usable,
+    /// and the pending connection is accepted by a later call once descriptors are free.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a connection is only taken off the backlog when the future completes.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let addr = l.local_addr().unwrap();
+    ///     let _c = std::net::TcpStream::connect(addr).unwrap();
+    ///     let (s, _peer) = l.accept().await.unwrap();
+    ///     assert_eq!(s.local_addr().unwrap(), addr);
+    /// });
+    /// ```
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        std::future::poll_fn(|cx| self.poll_accept(cx)).await
+    }
+
+    /// Polls for one incoming connection; see [`accept`](Self::accept).
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let _c = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+    ///     let (_s, _) = std::future::poll_fn(|cx| l.poll_accept(cx)).await.unwrap();
+    /// });
+    /// ```
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        let (stream, addr) = ready!(self.io.poll_read_with(cx, |l| l.accept()))?;
+        Poll::Ready(TcpStream::from_std(stream).map(|s| (s, addr)))
+    }
+
+    /// A stream of incoming connections (`futures_core::Stream`).
+    ///
+    /// ```
+    /// use futures_core::Stream;
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let _c = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+    ///     let mut incoming = l.incoming();
+    ///     let next = std::future::poll_fn(|cx| std::pin::Pin::new(&mut incoming).poll_next(cx));
+    ///     assert!(next.await.unwrap().is_ok());
+    /// });
+    /// ```
+    pub fn incoming(&self) -> Incoming<'_> {
+        Incoming { listener: self }
+    }
+
+    /// The bound address.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     assert!(l.local_addr().unwrap().ip().is_loopback());
+    /// });
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+}
+
+/// Incoming connections of a [`TcpListener`]; never ends.
+#[derive(Debug)]
+#[must_use = "streams do nothing unless polled"]
+pub struct Incoming<'a> {
+    listener: &'a TcpListener,
+}
+
+impl Stream for Incoming<'_> {
+    type Item = io::Result<TcpStream>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let res = ready!(self.listener.poll_accept(cx));
+        Poll::Ready(Some(res.map(|(s, _)| s)))
+    }
+}
+
+impl AsFd for TcpListener {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.as_fd()
+    }
+}
+
+impl AsRawFd for TcpListener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.as_raw_fd()
+    }
+}
+
+impl fmt::Debug for TcpListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpListener")
+            .field("local", &self.local_addr().ok())
+            .finish()
+    }
+}

@@ -1,0 +1,11 @@
+//! TCP: listener, stream (and its halves), and the `TcpSocket` builder.
+
+mod listener;
+mod socket;
+mod split;
+mod stream;
+
+pub use listener::{Incoming, TcpListener};
+pub use socket::TcpSocket;
+pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+pub use stream::TcpStream;

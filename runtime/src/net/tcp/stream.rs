@@ -1,0 +1,358 @@
+//! `TcpStream`.
+
+use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::io::Async;
+use crate::net::addr;
+use futures_io::{AsyncRead, AsyncWrite};
+use socket2::{Domain, Protocol, Socket, Type};
+use std::fmt;
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
+use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// A TCP connection (asyncio's `open_connection` reader and writer in one object).
+///
+/// Implements [`AsyncRead`] and [`AsyncWrite`] (with vectored writes); use
+/// [`AsyncReadExt`](crate::io::AsyncReadExt) / [`AsyncWriteExt`](crate::io::AsyncWriteExt)
+/// for `read`, `write_all` and friends. [`close`](crate::io::AsyncWriteExt::close) shuts
+/// down the write side so the peer reads end of stream.
+///
+/// # Examples
+///
+/// ```
+/// use weft::io::{AsyncReadExt, AsyncWriteExt};
+/// use weft::net::{TcpListener, TcpStream};
+///
+/// weft::run(async {
+///     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+///     let addr = listener.local_addr().unwrap();
+///     let server = weft::spawn(async move {
+///         let (mut s, _) = listener.accept().await.unwrap();
+///         let mut buf = [0; 4];
+///         s.read_exact(&mut buf).await.unwrap();
+///         s.write_all(&buf).await.unwrap();
+///     });
+///     let mut c = TcpStream::connect(addr).await.unwrap();
+///     c.write_all(b"echo").await.unwrap();
+///     let mut buf = [0; 4];
+///     c.read_exact(&mut buf).await.unwrap();
+///     assert_eq!(&buf, b"echo");
+///     server.await.unwrap();
+/// });
+/// ```
+pub struct TcpStream {
+    pub(super) io: Arc<Async<std::net::TcpStream>>,
+}
+
+impl TcpStream {
+    /// Connects to `addr`, trying each resolved address in turn.
+    ///
+    /// # Errors
+    ///
+    /// The connect error of the last address tried (`ConnectionRefused`, ...), or an error
+    /// outside a runtime.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future closes the half-open socket.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let s = weft::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    ///     assert_eq!(s.peer_addr().unwrap(), l.local_addr().unwrap());
+    /// });
+    /// ```
+    pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
+        let addrs = addr::resolve(addr)?;
+        addr::try_each(addrs, Self::connect_addr).await
+    }
+
+    pub(crate) async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+        Self::connect_socket(socket, addr).await
+    }
+
+    pub(crate) async fn connect_socket(socket: Socket, addr: SocketAddr) -> io::Result<TcpStream> {
+        socket.set_nonblocking(true)?;
+        match socket.connect(&addr.into()) {
+            Ok(()) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+            Err(e) => return Err(e),
+        }
+        let stream = Async::new(std::net::TcpStream::from(socket))?;
+        // A non-blocking connect finishes when the socket turns writable; its outcome is
+        // then in SO_ERROR.
+        stream.writable().await?;
+        if let Some(e) = stream.get_ref().take_error()? {
+            return Err(e);
+        }
+        stream.get_ref().peer_addr()?;
+        Ok(TcpStream {
+            io: Arc::new(stream),
+        })
+    }
+
+    /// Wraps a connected std stream (it is switched to non-blocking mode).
+    ///
+    /// # Errors
+    ///
+    /// Outside a runtime, or if the descriptor cannot be registered.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let s = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+    ///     let s = weft::net::TcpStream::from_std(s).unwrap();
+    ///     assert!(s.peer_addr().is_ok());
+    /// });
+    /// ```
+    pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        Ok(TcpStream {
+            io: Arc::new(Async::new(stream)?),
+        })
+    }
+
+    /// The remote address.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let s = weft::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    ///     assert_eq!(s.peer_addr().unwrap(), l.local_addr().unwrap());
+    /// });
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// The local address.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let s = weft::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    ///     assert!(s.local_addr().unwrap().ip().is_loopback());
+    /// });
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// Sets `TCP_NODELAY` (disables Nagle's algorithm: small writes go out at once).
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let s = weft::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    ///     s.set_nodelay(true).unwrap();
+    ///     assert!(s.nodelay().unwrap());
+    /// });
+    /// ```
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.io.get_ref().set_nodelay(nodelay)
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let s = weft::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    ///     let _ = s.nodelay().unwrap();
+    /// });
+    /// ```
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.io.get_ref().nodelay()
+    }
+
+    /// Shuts down the read, write, or both halves (asyncio's `write_eof` for `Write`).
+    ///
+    /// ```
+    /// use weft::io::AsyncReadExt;
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let c = weft::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    ///     let (mut s, _) = l.accept().await.unwrap();
+    ///     c.shutdown(std::net::Shutdown::Write).unwrap();
+    ///     let mut buf = [0; 1];
+    ///     assert_eq!(s.read(&mut buf).await.unwrap(), 0);
+    /// });
+    /// ```
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// Waits until the stream is readable.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// use weft::io::AsyncWriteExt;
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let mut c = weft::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    ///     let (s, _) = l.accept().await.unwrap();
+    ///     c.write_all(b"x").await.unwrap();
+    ///     s.readable().await.unwrap();
+    /// });
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.readable().await
+    }
+
+    /// Waits until the stream is writable.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let c = weft::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    ///     c.writable().await.unwrap();
+    /// });
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.writable().await
+    }
+
+    /// Splits into halves that borrow the stream, for reading and writing concurrently in
+    /// one task (for example with a `select`).
+    ///
+    /// ```
+    /// use weft::io::{AsyncReadExt, AsyncWriteExt};
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let mut c = weft::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    ///     let (mut s, _) = l.accept().await.unwrap();
+    ///     let (mut r, mut w) = s.split();
+    ///     c.write_all(b"hi").await.unwrap();
+    ///     let mut buf = [0; 2];
+    ///     r.read_exact(&mut buf).await.unwrap();
+    ///     w.write_all(&buf).await.unwrap();
+    /// });
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split::split(self)
+    }
+
+    /// Splits into owned halves that can move to different tasks. Dropping the write half
+    /// shuts down the write direction.
+    ///
+    /// ```
+    /// use weft::io::{AsyncReadExt, AsyncWriteExt};
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let c = weft::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    ///     let (mut s, _) = l.accept().await.unwrap();
+    ///     let (mut r, mut w) = c.into_split();
+    ///     let writer = weft::spawn(async move { w.write_all(b"from a task").await });
+    ///     writer.await.unwrap().unwrap();
+    ///     let mut buf = [0; 11];
+    ///     s.read_exact(&mut buf).await.unwrap();
+    ///     s.write_all(b"back").await.unwrap();
+    ///     let mut back = [0; 4];
+    ///     r.read_exact(&mut back).await.unwrap();
+    /// });
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split::into_split(self)
+    }
+
+    pub(super) fn poll_read_priv(
+        io: &Async<std::net::TcpStream>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        io.poll_read_with(cx, |mut s| s.read(buf))
+    }
+
+    pub(super) fn poll_write_priv(
+        io: &Async<std::net::TcpStream>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        // std's TcpStream::write sends with MSG_NOSIGNAL on Linux: no SIGPIPE.
+        io.poll_write_with(cx, |mut s| s.write(buf))
+    }
+
+    pub(super) fn poll_write_vectored_priv(
+        io: &Async<std::net::TcpStream>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        io.poll_write_with(cx, |mut s| s.write_vectored(bufs))
+    }
+}
+
+impl AsyncRead for TcpStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        Self::poll_read_priv(&self.io, cx, buf)
+    }
+
+    fn poll_read_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_read_with(cx, |mut s| s.read_vectored(bufs))
+    }
+}
+
+impl AsyncWrite for TcpStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Self::poll_write_priv(&self.io, cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Self::poll_write_vectored_priv(&self.io, cx, bufs)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.shutdown(Shutdown::Write))
+    }
+}
+
+impl AsFd for TcpStream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.as_fd()
+    }
+}
+
+impl AsRawFd for TcpStream {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.as_raw_fd()
+    }
+}
+
+impl fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpStream")
+            .field("local", &self.local_addr().ok())
+            .field("peer", &self.peer_addr().ok())
+            .finish()
+    }
+}

@@ -1,0 +1,227 @@
+//! `UdpSocket`.
+
+use crate::io::Async;
+use crate::net::addr;
+use std::fmt;
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+
+/// A UDP socket (asyncio's datagram endpoint).
+///
+/// Datagrams are sent and received whole; a receive buffer shorter than the datagram
+/// truncates it (the rest is discarded, as with std).
+///
+/// # Examples
+///
+/// ```
+/// use weft::net::UdpSocket;
+/// weft::run(async {
+///     let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+///     let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+///     a.send_to(b"ping", b.local_addr().unwrap()).await.unwrap();
+///     let mut buf = [0; 16];
+///     let (n, from) = b.recv_from(&mut buf).await.unwrap();
+///     assert_eq!(&buf[..n], b"ping");
+///     assert_eq!(from, a.local_addr().unwrap());
+/// });
+/// ```
+pub struct UdpSocket {
+    io: Async<std::net::UdpSocket>,
+}
+
+impl UdpSocket {
+    /// Binds to `addr` (the first resolved address that binds).
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse` and the like; an error outside a runtime.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let s = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     assert_ne!(s.local_addr().unwrap().port(), 0);
+    /// });
+    /// ```
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
+        let mut last = None;
+        for addr in addr::resolve(addr)? {
+            match std::net::UdpSocket::bind(addr) {
+                Ok(s) => return UdpSocket::from_std(s),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("resolve() never returns an empty list"))
+    }
+
+    /// Wraps a std socket (switched to non-blocking mode).
+    ///
+    /// # Errors
+    ///
+    /// Outside a runtime, or if the descriptor cannot be registered.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     let s = weft::net::UdpSocket::from_std(s).unwrap();
+    ///     assert!(s.local_addr().is_ok());
+    /// });
+    /// ```
+    pub fn from_std(socket: std::net::UdpSocket) -> io::Result<UdpSocket> {
+        Ok(UdpSocket {
+            io: Async::new(socket)?,
+        })
+    }
+
+    /// Sets the default peer for [`send`](Self::send) and filters [`recv`](Self::recv) to it.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     let b = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     a.connect(b.local_addr().unwrap()).unwrap();
+    ///     assert_eq!(a.peer_addr().unwrap(), b.local_addr().unwrap());
+    /// });
+    /// ```
+    pub fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        let mut last = None;
+        for addr in addr::resolve(addr)? {
+            match self.io.get_ref().connect(addr) {
+                Ok(()) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("resolve() never returns an empty list"))
+    }
+
+    /// Sends a datagram to `target`; returns the bytes sent.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if dropped before completing, nothing was sent.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     let n = a.send_to(b"x", a.local_addr().unwrap()).await.unwrap();
+    ///     assert_eq!(n, 1);
+    /// });
+    /// ```
+    pub async fn send_to(&self, buf: &[u8], target: impl ToSocketAddrs) -> io::Result<usize> {
+        let target = addr::resolve(target)?[0];
+        self.io.write_with(|s| s.send_to(buf, target)).await
+    }
+
+    /// Receives a datagram; returns its length and sender.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if dropped before completing, no datagram was consumed.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     a.send_to(b"self", a.local_addr().unwrap()).await.unwrap();
+    ///     let mut buf = [0; 8];
+    ///     let (n, _) = a.recv_from(&mut buf).await.unwrap();
+    ///     assert_eq!(&buf[..n], b"self");
+    /// });
+    /// ```
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io.read_with(|s| s.recv_from(buf)).await
+    }
+
+    /// Sends a datagram to the connected peer.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     a.connect(a.local_addr().unwrap()).unwrap();
+    ///     a.send(b"me").await.unwrap();
+    ///     let mut buf = [0; 2];
+    ///     assert_eq!(a.recv(&mut buf).await.unwrap(), 2);
+    /// });
+    /// ```
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.write_with(|s| s.send(buf)).await
+    }
+
+    /// Receives a datagram from the connected peer.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     a.connect(a.local_addr().unwrap()).unwrap();
+    ///     a.send(b"!").await.unwrap();
+    ///     let mut buf = [0; 1];
+    ///     a.recv(&mut buf).await.unwrap();
+    /// });
+    /// ```
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.read_with(|s| s.recv(buf)).await
+    }
+
+    /// The bound address.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     assert!(a.local_addr().unwrap().ip().is_loopback());
+    /// });
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// The connected peer's address.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     assert!(a.peer_addr().is_err(), "not connected");
+    /// });
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// Sets `SO_BROADCAST`.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     a.set_broadcast(true).unwrap();
+    /// });
+    /// ```
+    pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
+        self.io.get_ref().set_broadcast(on)
+    }
+}
+
+impl AsFd for UdpSocket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.as_fd()
+    }
+}
+
+impl AsRawFd for UdpSocket {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.as_raw_fd()
+    }
+}
+
+impl fmt::Debug for UdpSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UdpSocket")
+            .field("local", &self.local_addr().ok())
+            .finish()
+    }
+}

@@ -1,0 +1,8 @@
+//! Unix-domain sockets: stream (listener and connection) and datagram.
+
+mod datagram;
+mod nosignal;
+mod stream;
+
+pub use datagram::UnixDatagram;
+pub use stream::{UnixIncoming, UnixListener, UnixStream};

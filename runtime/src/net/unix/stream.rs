@@ -1,0 +1,361 @@
+//! `UnixListener` and `UnixStream`.
+
+use super::nosignal;
+use crate::io::Async;
+use futures_core::Stream;
+use futures_io::{AsyncRead, AsyncWrite};
+use std::fmt;
+use std::io::{self, IoSlice, IoSliceMut, Read};
+use std::net::Shutdown;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::unix::net::SocketAddr;
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+/// A Unix-domain stream server socket.
+///
+/// # Examples
+///
+/// ```
+/// use weft::io::{AsyncReadExt, AsyncWriteExt};
+/// use weft::net::{UnixListener, UnixStream};
+/// weft::run(async {
+///     let dir = std::env::temp_dir().join(format!("weft-doc-{}", std::process::id()));
+///     std::fs::create_dir_all(&dir).unwrap();
+///     let path = dir.join("sock");
+///     let _ = std::fs::remove_file(&path);
+///     let listener = UnixListener::bind(&path).unwrap();
+///     let mut client = UnixStream::connect(&path).await.unwrap();
+///     let (mut server, _) = listener.accept().await.unwrap();
+///     client.write_all(b"hi").await.unwrap();
+///     let mut buf = [0; 2];
+///     server.read_exact(&mut buf).await.unwrap();
+///     assert_eq!(&buf, b"hi");
+///     std::fs::remove_dir_all(&dir).unwrap();
+/// });
+/// ```
+pub struct UnixListener {
+    io: Async<std::os::unix::net::UnixListener>,
+}
+
+impl UnixListener {
+    /// Binds to `path` and listens.
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse` if the path exists (remove a stale socket file first); an error outside a
+    /// runtime.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let path = std::env::temp_dir().join(format!("weft-bind-{}", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let l = weft::net::UnixListener::bind(&path).unwrap();
+    ///     assert!(l.local_addr().is_ok());
+    ///     std::fs::remove_file(&path).unwrap();
+    /// });
+    /// ```
+    pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
+        UnixListener::from_std(std::os::unix::net::UnixListener::bind(path)?)
+    }
+
+    /// Wraps a std listener (switched to non-blocking mode).
+    ///
+    /// # Errors
+    ///
+    /// Outside a runtime, or if the descriptor cannot be registered.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let path = std::env::temp_dir().join(format!("weft-fs-{}", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let l = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    ///     let l = weft::net::UnixListener::from_std(l).unwrap();
+    ///     # drop(l);
+    ///     std::fs::remove_file(&path).unwrap();
+    /// });
+    /// ```
+    pub fn from_std(listener: std::os::unix::net::UnixListener) -> io::Result<UnixListener> {
+        Ok(UnixListener {
+            io: Async::new(listener)?,
+        })
+    }
+
+    /// Accepts one connection.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let path = std::env::temp_dir().join(format!("weft-acc-{}", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let l = weft::net::UnixListener::bind(&path).unwrap();
+    ///     let _c = std::os::unix::net::UnixStream::connect(&path).unwrap();
+    ///     let (_s, _addr) = l.accept().await.unwrap();
+    ///     std::fs::remove_file(&path).unwrap();
+    /// });
+    /// ```
+    pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
+        std::future::poll_fn(|cx| self.poll_accept(cx)).await
+    }
+
+    /// Polls for one incoming connection.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let path = std::env::temp_dir().join(format!("weft-pacc-{}", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let l = weft::net::UnixListener::bind(&path).unwrap();
+    ///     let _c = std::os::unix::net::UnixStream::connect(&path).unwrap();
+    ///     std::future::poll_fn(|cx| l.poll_accept(cx)).await.unwrap();
+    ///     std::fs::remove_file(&path).unwrap();
+    /// });
+    /// ```
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
+        let (stream, addr) = ready!(self.io.poll_read_with(cx, |l| l.accept()))?;
+        Poll::Ready(UnixStream::from_std(stream).map(|s| (s, addr)))
+    }
+
+    /// A stream of incoming connections.
+    ///
+    /// ```
+    /// use futures_core::Stream;
+    /// weft::run(async {
+    ///     let path = std::env::temp_dir().join(format!("weft-inc-{}", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let l = weft::net::UnixListener::bind(&path).unwrap();
+    ///     let _c = std::os::unix::net::UnixStream::connect(&path).unwrap();
+    ///     let mut inc = l.incoming();
+    ///     let s = std::future::poll_fn(|cx| std::pin::Pin::new(&mut inc).poll_next(cx)).await;
+    ///     assert!(s.unwrap().is_ok());
+    ///     std::fs::remove_file(&path).unwrap();
+    /// });
+    /// ```
+    pub fn incoming(&self) -> UnixIncoming<'_> {
+        UnixIncoming { listener: self }
+    }
+
+    /// The bound address.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let path = std::env::temp_dir().join(format!("weft-la-{}", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let l = weft::net::UnixListener::bind(&path).unwrap();
+    ///     assert_eq!(l.local_addr().unwrap().as_pathname(), Some(path.as_path()));
+    ///     std::fs::remove_file(&path).unwrap();
+    /// });
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+}
+
+/// Incoming connections of a [`UnixListener`]; never ends.
+#[derive(Debug)]
+#[must_use = "streams do nothing unless polled"]
+pub struct UnixIncoming<'a> {
+    listener: &'a UnixListener,
+}
+
+impl Stream for UnixIncoming<'_> {
+    type Item = io::Result<UnixStream>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let res = ready!(self.listener.poll_accept(cx));
+        Poll::Ready(Some(res.map(|(s, _)| s)))
+    }
+}
+
+/// A Unix-domain stream connection; implements [`AsyncRead`] and [`AsyncWrite`].
+///
+/// # Examples
+///
+/// ```
+/// use weft::io::{AsyncReadExt, AsyncWriteExt};
+/// weft::run(async {
+///     let (mut a, mut b) = weft::net::UnixStream::pair().unwrap();
+///     a.write_all(b"ok").await.unwrap();
+///     let mut buf = [0; 2];
+///     b.read_exact(&mut buf).await.unwrap();
+///     assert_eq!(&buf, b"ok");
+/// });
+/// ```
+pub struct UnixStream {
+    io: Async<std::os::unix::net::UnixStream>,
+}
+
+impl UnixStream {
+    /// Connects to the socket at `path`.
+    ///
+    /// A Unix-domain connect completes at once unless the server's backlog is full; then
+    /// it waits on the calling thread, as the kernel offers no readiness for that case.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let path = std::env::temp_dir().join(format!("weft-conn-{}", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let _l = weft::net::UnixListener::bind(&path).unwrap();
+    ///     let c = weft::net::UnixStream::connect(&path).await.unwrap();
+    ///     assert!(c.peer_addr().is_ok());
+    ///     std::fs::remove_file(&path).unwrap();
+    /// });
+    /// ```
+    pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
+        UnixStream::from_std(std::os::unix::net::UnixStream::connect(path)?)
+    }
+
+    /// A connected pair (like `socketpair(2)`).
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let (a, b) = weft::net::UnixStream::pair().unwrap();
+    ///     # drop((a, b));
+    /// });
+    /// ```
+    pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
+        let (a, b) = std::os::unix::net::UnixStream::pair()?;
+        Ok((UnixStream::from_std(a)?, UnixStream::from_std(b)?))
+    }
+
+    /// Wraps a std stream (switched to non-blocking mode).
+    ///
+    /// # Errors
+    ///
+    /// Outside a runtime, or if the descriptor cannot be registered.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::net::UnixStream::from_std(a).unwrap();
+    ///     # drop(a);
+    /// });
+    /// ```
+    pub fn from_std(stream: std::os::unix::net::UnixStream) -> io::Result<UnixStream> {
+        nosignal::prepare(stream.as_fd())?;
+        Ok(UnixStream {
+            io: Async::new(stream)?,
+        })
+    }
+
+    /// The remote address.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let (a, _b) = weft::net::UnixStream::pair().unwrap();
+    ///     assert!(a.peer_addr().is_ok());
+    /// });
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// The local address.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let (a, _b) = weft::net::UnixStream::pair().unwrap();
+    ///     assert!(a.local_addr().is_ok());
+    /// });
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// Shuts down the read, write, or both halves.
+    ///
+    /// ```
+    /// use weft::io::AsyncReadExt;
+    /// weft::run(async {
+    ///     let (a, mut b) = weft::net::UnixStream::pair().unwrap();
+    ///     a.shutdown(std::net::Shutdown::Write).unwrap();
+    ///     let mut buf = [0; 1];
+    ///     assert_eq!(b.read(&mut buf).await.unwrap(), 0);
+    /// });
+    /// ```
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+}
+
+impl AsyncRead for UnixStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_read_with(cx, |mut s| s.read(buf))
+    }
+
+    fn poll_read_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_read_with(cx, |mut s| s.read_vectored(bufs))
+    }
+}
+
+impl AsyncWrite for UnixStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_write_with(cx, |s| nosignal::send(s.as_raw_fd(), buf))
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_write_with(cx, |s| nosignal::send_vectored(s.as_raw_fd(), bufs))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.shutdown(Shutdown::Write))
+    }
+}
+
+macro_rules! fd_impls {
+    ($($t:ty),*) => {$(
+        impl AsFd for $t {
+            fn as_fd(&self) -> BorrowedFd<'_> {
+                self.io.as_fd()
+            }
+        }
+        impl AsRawFd for $t {
+            fn as_raw_fd(&self) -> RawFd {
+                self.io.as_raw_fd()
+            }
+        }
+    )*};
+}
+fd_impls!(UnixListener, UnixStream);
+
+impl fmt::Debug for UnixListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnixListener")
+            .field("local", &self.local_addr().ok())
+            .finish()
+    }
+}
+
+impl fmt::Debug for UnixStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnixStream")
+            .field("local", &self.local_addr().ok())
+            .field("peer", &self.peer_addr().ok())
+            .finish()
+    }
+}
