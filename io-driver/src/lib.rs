@@ -8,7 +8,8 @@
 //! waiting tasks. [`Async<T>`] wraps any descriptor. The crate knows nothing about the
 //! scheduler: it only calls `Waker::wake`, batched once per `wait`.
 //!
-//! Timers (from `weft-timer`) will be fired by the same thread between waits.
+//! The same thread fires timers: it waits until the earliest deadline of a
+//! `weft_timer::Wheel`, and a [`TimerEntry`] armed earlier than that wakes it.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
@@ -17,7 +18,9 @@ pub mod coop;
 mod loom;
 mod reactor;
 mod registration;
+mod time;
 
 pub use async_fd::Async;
 pub use reactor::{enter, Driver, EnterGuard, Reactor};
 pub use registration::{Direction, ReadyEvent};
+pub use time::TimerEntry;

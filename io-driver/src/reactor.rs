@@ -17,6 +17,7 @@
 //! `Async<T>` deregisters in its `Drop` and only then drops the I/O object.
 
 use crate::registration::{Direction, ReadyEvent, ScheduledIo, READABLE, SHUTDOWN, WRITABLE};
+use crate::time::Timers;
 use polling::{Event, Events, PollMode, Poller};
 use slab::Slab;
 use std::cell::RefCell;
@@ -27,7 +28,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::thread;
-use std::time::Duration;
 
 /// Bits of a poller key that index the slab; the generation sits above them.
 const INDEX_BITS: u32 = if usize::BITS >= 64 { 32 } else { 20 };
@@ -43,6 +43,7 @@ pub struct Reactor {
     sources: Mutex<Slab<Entry>>,
     generation: AtomicUsize,
     shutdown: AtomicBool,
+    pub(crate) timers: Timers,
 }
 
 struct Entry {
@@ -77,6 +78,7 @@ impl Reactor {
             sources: Mutex::new(Slab::new()),
             generation: AtomicUsize::new(0),
             shutdown: AtomicBool::new(false),
+            timers: Timers::new(),
         }))
     }
 
@@ -120,20 +122,20 @@ impl Reactor {
         })
     }
 
-    /// Waits up to `timeout` for events and wakes the tasks whose sources became ready, all
-    /// in one batch after the lock is released. Used by the driver thread.
-    fn turn(&self, events: &mut Events, wake: &mut Vec<Waker>, timeout: Option<Duration>) {
+    /// Waits until an I/O event or the earliest timer, then wakes the tasks whose sources
+    /// became ready and whose timers fired, all in one batch after the locks are released.
+    /// Used by the driver thread.
+    fn turn(&self, events: &mut Events, wake: &mut Vec<Waker>) {
         events.clear();
+        let timeout = self.timers.before_wait();
         match self.poller.wait(events, timeout) {
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             // Nothing sensible can be done about a failing epoll_wait but to report it
             // and keep serving; it does not happen on a valid poller.
-            Err(e) => {
-                eprintln!("weft-io: poller wait failed: {e}");
-                return;
-            }
+            Err(e) => eprintln!("weft-io: poller wait failed: {e}"),
         }
+        self.timers.after_wait(wake);
         {
             let sources = self.sources.lock().unwrap();
             for ev in events.iter() {
@@ -163,9 +165,32 @@ impl Reactor {
         for (_, entry) in self.sources.lock().unwrap().iter() {
             entry.io.set_readiness(SHUTDOWN, &mut wake);
         }
+        self.timers.fire_all(&mut wake);
         for waker in wake {
             waker.wake();
         }
+    }
+
+    /// True once the driver has been shut down.
+    pub(crate) fn is_shut_down(&self) -> bool {
+        self.shutdown.load(SeqCst)
+    }
+
+    /// Wakes the driver thread so it re-computes its timeout.
+    pub(crate) fn notify(&self) {
+        // A failed notify leaves the driver sleeping until its previous deadline at worst;
+        // eventfd writes do not fail in practice.
+        let _ = self.poller.notify();
+    }
+
+    /// Timers armed now.
+    ///
+    /// ```
+    /// let reactor = weft_io::Reactor::new().unwrap();
+    /// assert_eq!(reactor.num_timers(), 0);
+    /// ```
+    pub fn num_timers(&self) -> usize {
+        self.timers.len()
     }
 
     /// Sources registered now.
@@ -271,7 +296,7 @@ impl Driver {
             let mut events = Events::new();
             let mut wake = Vec::new();
             while !r.shutdown.load(SeqCst) {
-                r.turn(&mut events, &mut wake, None);
+                r.turn(&mut events, &mut wake);
             }
             r.shut_down_all();
         })?;

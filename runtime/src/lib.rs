@@ -40,6 +40,7 @@ pub mod net;
 mod runtime;
 pub(crate) mod scheduler;
 pub mod task;
+pub mod time;
 
 pub use builder::Builder;
 pub use context::EnterGuard;

@@ -213,6 +213,21 @@ impl RuntimeMetrics {
         self.handle.shared.injector.len()
     }
 
+    /// Timers (sleeps, timeouts, intervals) armed in the runtime's timer wheel now.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let h = rt.spawn(weft::time::sleep(Duration::from_secs(60)));
+    /// while rt.metrics().num_armed_timers() == 0 { std::thread::yield_now(); }
+    /// h.abort();
+    /// let _ = rt.block_on(h);
+    /// assert_eq!(rt.metrics().num_armed_timers(), 0);
+    /// ```
+    pub fn num_armed_timers(&self) -> usize {
+        self.handle.shared.reactor.num_timers()
+    }
+
     /// Workers not parked right now (running a task or searching for one).
     ///
     /// ```

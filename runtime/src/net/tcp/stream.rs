@@ -71,6 +71,32 @@ impl TcpStream {
         addr::try_each(addrs, Self::connect_addr).await
     }
 
+    /// Connects to `addr`, giving up after `timeout` with an error of kind `TimedOut`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use weft::net::{TcpListener, TcpStream};
+    /// weft::run(async {
+    ///     let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let s = TcpStream::connect_timeout(l.local_addr().unwrap(), Duration::from_secs(5))
+    ///         .await
+    ///         .unwrap();
+    ///     assert!(s.peer_addr().is_ok());
+    /// });
+    /// ```
+    pub async fn connect_timeout(
+        addr: impl ToSocketAddrs,
+        timeout: std::time::Duration,
+    ) -> io::Result<TcpStream> {
+        crate::time::timeout(timeout, Self::connect(addr))
+            .await
+            .map_err(io::Error::from)?
+    }
+
     pub(crate) async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
         let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
         Self::connect_socket(socket, addr).await

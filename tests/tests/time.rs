@@ -1,0 +1,324 @@
+//! Timers: ordering, never early, cancellation from any thread, timeouts, intervals, and
+//! the driver waking early for a newly armed earlier deadline.
+
+use std::future::{pending, poll_fn, Future};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+use std::task::Poll;
+use std::time::Duration;
+use weft::time::{interval, sleep, sleep_until, timeout, Instant, MissedTickBehavior};
+use weft_tests::within;
+
+fn rt(workers: usize) -> weft::Runtime {
+    weft::Builder::new()
+        .worker_threads(workers)
+        .build()
+        .unwrap()
+}
+
+/// Polls `fut` once (arming a timer) and hands it back.
+async fn poll_once<F: Future + Unpin>(mut fut: F) -> F {
+    poll_fn(|cx| {
+        let _ = Pin::new(&mut fut).poll(cx);
+        Poll::Ready(())
+    })
+    .await;
+    fut
+}
+
+/// Records, in call order, the index of each waker that is woken.
+struct Recorder {
+    index: usize,
+    log: Arc<Mutex<Vec<usize>>>,
+}
+
+impl std::task::Wake for Recorder {
+    fn wake(self: Arc<Self>) {
+        self.log.lock().unwrap().push(self.index);
+    }
+}
+
+#[test]
+fn ten_thousand_sleeps_wake_in_deadline_order() {
+    within(|| {
+        let rt = rt(2);
+        let log = Arc::new(Mutex::new(Vec::with_capacity(10_000)));
+        let base = Instant::now() + Duration::from_millis(50);
+        // Distinct deadlines 37 us apart, armed in a scrambled order.
+        let deadlines: Vec<Instant> = (0..10_000u64)
+            .map(|i| base + Duration::from_micros((i * 7_919 % 10_000) * 37))
+            .collect();
+        rt.block_on(async {
+            let mut sleeps = Vec::with_capacity(10_000);
+            for (index, &deadline) in deadlines.iter().enumerate() {
+                let mut s = Box::pin(sleep_until(deadline));
+                let waker = std::task::Waker::from(Arc::new(Recorder {
+                    index,
+                    log: log.clone(),
+                }));
+                assert!(s
+                    .as_mut()
+                    .poll(&mut std::task::Context::from_waker(&waker))
+                    .is_pending());
+                sleeps.push(s);
+            }
+            while log.lock().unwrap().len() < 10_000 {
+                sleep(Duration::from_millis(5)).await;
+            }
+            for s in &sleeps {
+                assert!(s.is_elapsed(), "woken before its deadline");
+            }
+        });
+        let log = log.lock().unwrap();
+        // The wheel has 1 ms ticks: within a tick the order is unspecified, across ticks it
+        // is the deadline order.
+        for pair in log.windows(2) {
+            let (a, b) = (deadlines[pair[0]], deadlines[pair[1]]);
+            assert!(
+                b + Duration::from_millis(1) > a,
+                "a sleep woke a tick or more before an earlier one"
+            );
+        }
+    });
+}
+
+#[test]
+fn no_sleep_wakes_before_its_deadline() {
+    within(|| {
+        let rt = rt(2);
+        rt.block_on(async {
+            let handles: Vec<_> = (0..500u64)
+                .map(|i| {
+                    weft::spawn(async move {
+                        let d = Duration::from_micros(200 + i * 97 % 20_000);
+                        let start = Instant::now();
+                        sleep(d).await;
+                        assert!(start.elapsed() >= d);
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.await.unwrap();
+            }
+        });
+    });
+}
+
+#[test]
+fn armed_then_dropped_sleeps_leave_the_wheel_empty() {
+    within(|| {
+        let rt = rt(1);
+        rt.block_on(async {
+            // A million arm-and-cancel cycles, one at a time...
+            for _ in 0..1_000_000 {
+                drop(poll_once(sleep(Duration::from_secs(60))).await);
+            }
+            assert_eq!(weft::Handle::current().metrics().num_armed_timers(), 0);
+            // ...and 100 000 armed together, twice: storage is reused, not grown.
+            for _ in 0..2 {
+                let mut all = Vec::with_capacity(100_000);
+                for i in 0..100_000u64 {
+                    all.push(poll_once(sleep(Duration::from_millis(1_000 + i))).await);
+                }
+                assert_eq!(
+                    weft::Handle::current().metrics().num_armed_timers(),
+                    100_000
+                );
+                drop(all);
+                assert_eq!(weft::Handle::current().metrics().num_armed_timers(), 0);
+            }
+        });
+    });
+}
+
+#[test]
+fn a_sleep_dropped_on_another_thread_is_disarmed() {
+    within(|| {
+        let rt = rt(2);
+        let armed = rt.block_on(async {
+            weft::spawn(async { poll_once(sleep(Duration::from_secs(60))).await })
+                .await
+                .unwrap()
+        });
+        assert_eq!(rt.metrics().num_armed_timers(), 1);
+        std::thread::spawn(move || drop(armed)).join().unwrap();
+        assert_eq!(rt.metrics().num_armed_timers(), 0);
+    });
+}
+
+#[test]
+fn an_earlier_deadline_wakes_a_driver_sleeping_until_a_later_one() {
+    within(|| {
+        let rt = rt(2);
+        rt.block_on(async {
+            let long = weft::spawn(sleep(Duration::from_secs(3_600)));
+            // Let the driver go to sleep until the long deadline.
+            while weft::Handle::current().metrics().num_armed_timers() == 0 {
+                weft::task::yield_now().await;
+            }
+            let start = Instant::now();
+            sleep(Duration::from_millis(20)).await;
+            // Generous: the point is that it does not wait for the hour-long one.
+            assert!(start.elapsed() < Duration::from_secs(10));
+            long.abort();
+        });
+    });
+}
+
+#[test]
+fn timeout_returns_the_value_when_the_future_finishes_first() {
+    within(|| {
+        weft::run(async {
+            let r = timeout(Duration::from_secs(30), async {
+                sleep(Duration::from_millis(5)).await;
+                7
+            })
+            .await;
+            assert_eq!(r, Ok(7));
+            assert_eq!(weft::Handle::current().metrics().num_armed_timers(), 0);
+        });
+    });
+}
+
+#[test]
+fn timeout_elapses_for_a_future_that_never_finishes_and_drops_it() {
+    within(|| {
+        weft::run(async {
+            let dropped = Arc::new(AtomicUsize::new(0));
+            struct Flag(Arc<AtomicUsize>);
+            impl Drop for Flag {
+                fn drop(&mut self) {
+                    self.0.fetch_add(1, SeqCst);
+                }
+            }
+            let flag = Flag(dropped.clone());
+            let start = Instant::now();
+            let r = timeout(Duration::from_millis(20), async move {
+                let _flag = flag;
+                pending::<()>().await
+            })
+            .await;
+            assert!(r.is_err());
+            assert!(start.elapsed() >= Duration::from_millis(20));
+            assert_eq!(dropped.load(SeqCst), 1);
+            let io: std::io::Error = r.unwrap_err().into();
+            assert_eq!(io.kind(), std::io::ErrorKind::TimedOut);
+        });
+    });
+}
+
+#[test]
+fn zero_timeout_still_gives_a_ready_future_its_value() {
+    within(|| {
+        weft::run(async {
+            assert_eq!(timeout(Duration::ZERO, async { 1 }).await, Ok(1));
+            assert!(timeout(Duration::ZERO, pending::<()>()).await.is_err());
+        });
+    });
+}
+
+#[test]
+fn huge_durations_saturate_instead_of_panicking() {
+    within(|| {
+        weft::run(async {
+            assert_eq!(timeout(Duration::MAX, async { 2 }).await, Ok(2));
+            let s = poll_once(sleep(Duration::MAX)).await;
+            assert!(!s.is_elapsed());
+            drop(s);
+            let mut i = interval(Duration::MAX);
+            i.tick().await; // the first tick is immediate
+        });
+    });
+}
+
+#[test]
+fn sleep_reset_moves_the_deadline_both_ways() {
+    within(|| {
+        weft::run(async {
+            let mut s = std::pin::pin!(sleep(Duration::from_secs(3_600)));
+            let _ = poll_fn(|cx| Poll::Ready(s.as_mut().poll(cx))).await;
+            let soon = Instant::now() + Duration::from_millis(5);
+            s.as_mut().reset(soon);
+            s.as_mut().await;
+            assert!(Instant::now() >= soon);
+        });
+    });
+}
+
+#[test]
+fn interval_ticks_on_schedule_and_bursts_after_a_stall() {
+    within(|| {
+        weft::run(async {
+            let period = Duration::from_millis(10);
+            let mut i = interval(period);
+            let first = i.tick().await;
+            // Block past three periods: burst catches up with back-to-back ticks that keep
+            // the original schedule.
+            std::thread::sleep(period * 3 + Duration::from_millis(5));
+            for n in 1..=3u32 {
+                assert_eq!(i.tick().await, first + period * n);
+            }
+        });
+    });
+}
+
+#[test]
+fn interval_delay_and_skip_shift_or_drop_missed_ticks() {
+    within(|| {
+        weft::run(async {
+            let period = Duration::from_millis(10);
+
+            let mut delay = interval(period);
+            delay.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            delay.tick().await;
+            std::thread::sleep(period * 3);
+            let late = delay.tick().await; // fires once, late
+            let next = delay.tick().await;
+            assert!(
+                next >= late + period,
+                "Delay restarts the period after a late tick"
+            );
+
+            let mut skip = interval(period);
+            skip.set_missed_tick_behavior(MissedTickBehavior::Skip);
+            let start = skip.tick().await;
+            std::thread::sleep(period * 3 + Duration::from_millis(5));
+            skip.tick().await; // the late one
+            let next = skip.tick().await;
+            let offset = (next - start).as_nanos() % period.as_nanos();
+            assert_eq!(offset, 0, "Skip keeps the original phase");
+            assert!(next > start + period * 3, "Skip drops the missed ticks");
+        });
+    });
+}
+
+#[test]
+fn sleeps_pending_at_runtime_drop_are_cancelled_and_disarmed() {
+    within(|| {
+        let rt = rt(2);
+        let handles: Vec<_> = (0..100)
+            .map(|_| rt.spawn(sleep(Duration::from_secs(3_600))))
+            .collect();
+        while rt.metrics().num_armed_timers() < 100 {
+            std::thread::yield_now();
+        }
+        let handle = rt.handle().clone();
+        drop(rt);
+        assert_eq!(handle.metrics().num_armed_timers(), 0);
+        for h in handles {
+            assert!(h.is_finished());
+        }
+    });
+}
+
+#[test]
+fn sleep_until_in_the_past_completes_at_once() {
+    within(|| {
+        weft::run(async {
+            let past = Instant::now() - Duration::from_millis(1);
+            sleep_until(past).await;
+            assert_eq!(weft::Handle::current().metrics().num_armed_timers(), 0);
+        });
+    });
+}
