@@ -1,0 +1,171 @@
+//! tokio's multi-thread runtime under test, with `worker_threads = N` and every driver
+//! enabled.
+
+use super::features;
+use super::rt::{Blocking, Channel, Net, Rt, Semaphores, Spawner, Timers, Unwrap};
+use std::future::Future;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::runtime::{Builder, Handle, Runtime};
+
+/// A tokio multi-thread runtime.
+#[derive(Debug)]
+pub struct TokioRt {
+    rt: Runtime,
+    workers: usize,
+}
+
+impl Rt for TokioRt {
+    const NAME: &'static str = "tokio";
+    type Spawner = Handle;
+
+    fn build(workers: usize) -> io::Result<Self> {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(workers)
+            .enable_all()
+            .build()?;
+        Ok(TokioRt { rt, workers })
+    }
+
+    fn workers(&self) -> usize {
+        self.workers
+    }
+
+    fn spawner(&self) -> Handle {
+        self.rt.handle().clone()
+    }
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.rt.block_on(future)
+    }
+
+    fn yield_now() -> impl Future<Output = ()> + Send + 'static {
+        tokio::task::yield_now()
+    }
+
+    fn sample_timers(&self) -> Option<Duration> {
+        Some(features::timers(self))
+    }
+
+    fn sample_spawn_blocking(&self) -> Option<Duration> {
+        Some(features::spawn_blocking(self))
+    }
+
+    fn sample_tcp_echo(&self) -> Option<f64> {
+        Some(features::tcp_echo(self))
+    }
+
+    fn sample_mpsc(&self) -> Option<Duration> {
+        Some(features::mpsc(self))
+    }
+
+    fn sample_semaphore(&self) -> Option<Duration> {
+        Some(features::semaphore(self))
+    }
+}
+
+impl Spawner for Handle {
+    type Join<T: Send + 'static> = Unwrap<tokio::task::JoinHandle<T>>;
+
+    fn spawn<F>(&self, future: F) -> Self::Join<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        Unwrap(Handle::spawn(self, future))
+    }
+
+    fn spawn_detached<F>(&self, future: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        // Dropping a tokio JoinHandle detaches the task.
+        drop(Handle::spawn(self, future));
+    }
+}
+
+impl Timers for TokioRt {
+    fn sleep(duration: Duration) -> impl Future<Output = ()> + Send + 'static {
+        tokio::time::sleep(duration)
+    }
+}
+
+impl Blocking for TokioRt {
+    fn spawn_blocking<F, T>(f: F) -> impl Future<Output = T> + Send + 'static
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        Unwrap(tokio::task::spawn_blocking(f))
+    }
+}
+
+impl Net for TokioRt {
+    type Listener = tokio::net::TcpListener;
+    type Stream = tokio::net::TcpStream;
+
+    async fn bind_localhost() -> io::Result<(Self::Listener, SocketAddr)> {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let addr = listener.local_addr()?;
+        Ok((listener, addr))
+    }
+
+    async fn accept(listener: &Self::Listener) -> io::Result<Self::Stream> {
+        let (stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
+    async fn connect(addr: SocketAddr) -> io::Result<Self::Stream> {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
+    fn read<'a>(
+        stream: &'a mut Self::Stream,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
+        stream.read(buf)
+    }
+
+    fn write_all<'a>(
+        stream: &'a mut Self::Stream,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
+        stream.write_all(buf)
+    }
+}
+
+impl Channel for TokioRt {
+    type Tx = tokio::sync::mpsc::Sender<u64>;
+    type Rx = tokio::sync::mpsc::Receiver<u64>;
+
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        tokio::sync::mpsc::channel(capacity)
+    }
+
+    async fn send(tx: &Self::Tx, value: u64) {
+        tx.send(value)
+            .await
+            .expect("the mpsc consumer outlives its producers");
+    }
+
+    fn recv(rx: &mut Self::Rx) -> impl Future<Output = Option<u64>> + Send + '_ {
+        rx.recv()
+    }
+}
+
+impl Semaphores for TokioRt {
+    type Semaphore = tokio::sync::Semaphore;
+
+    fn semaphore(permits: usize) -> Self::Semaphore {
+        tokio::sync::Semaphore::new(permits)
+    }
+
+    async fn acquire(sem: &Self::Semaphore) -> impl Send + '_ {
+        sem.acquire().await.expect("the semaphore is never closed")
+    }
+}

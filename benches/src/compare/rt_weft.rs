@@ -1,0 +1,103 @@
+//! weft under test. Its feature workloads answer `None` until weft has timers, a blocking
+//! pool and sync primitives; see [`super::rt`] for how to fill each one in.
+
+use super::features;
+use super::rt::{Net, Rt, Spawner, Unwrap};
+use std::future::Future;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use weft::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A weft runtime with a fixed number of workers.
+#[derive(Debug)]
+pub struct WeftRt {
+    rt: weft::Runtime,
+    workers: usize,
+}
+
+impl Rt for WeftRt {
+    const NAME: &'static str = "weft";
+    type Spawner = weft::Handle;
+
+    fn build(workers: usize) -> io::Result<Self> {
+        let rt = weft::Builder::new().worker_threads(workers).build()?;
+        Ok(WeftRt { rt, workers })
+    }
+
+    fn workers(&self) -> usize {
+        self.workers
+    }
+
+    fn spawner(&self) -> weft::Handle {
+        self.rt.handle().clone()
+    }
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.rt.block_on(future)
+    }
+
+    fn yield_now() -> impl Future<Output = ()> + Send + 'static {
+        weft::task::yield_now()
+    }
+
+    fn sample_tcp_echo(&self) -> Option<f64> {
+        Some(features::tcp_echo(self))
+    }
+}
+
+impl Spawner for weft::Handle {
+    type Join<T: Send + 'static> = Unwrap<weft::task::JoinHandle<T>>;
+
+    fn spawn<F>(&self, future: F) -> Self::Join<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        Unwrap(weft::Handle::spawn(self, future))
+    }
+
+    fn spawn_detached<F>(&self, future: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        // Dropping a weft JoinHandle detaches the task.
+        drop(weft::Handle::spawn(self, future));
+    }
+}
+
+impl Net for WeftRt {
+    type Listener = weft::net::TcpListener;
+    type Stream = weft::net::TcpStream;
+
+    async fn bind_localhost() -> io::Result<(Self::Listener, SocketAddr)> {
+        let listener = weft::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        let addr = listener.local_addr()?;
+        Ok((listener, addr))
+    }
+
+    async fn accept(listener: &Self::Listener) -> io::Result<Self::Stream> {
+        let (stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
+    async fn connect(addr: SocketAddr) -> io::Result<Self::Stream> {
+        let stream = weft::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
+    fn read<'a>(
+        stream: &'a mut Self::Stream,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
+        stream.read(buf)
+    }
+
+    fn write_all<'a>(
+        stream: &'a mut Self::Stream,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
+        stream.write_all(buf)
+    }
+}
