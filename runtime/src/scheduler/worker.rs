@@ -1,8 +1,9 @@
 //! A worker thread's event loop (asyncio's event loop, one per worker).
 //!
 //! Finding work, in order:
-//! 1. every `event_interval` ticks, one task from the global injector (fairness: work from
-//!    outside cannot be starved by tasks that keep waking each other);
+//! 1. every `event_interval` ticks, a batch from the global injector (fairness: work from
+//!    outside cannot be starved by tasks that keep waking each other); a task that yields
+//!    while outside work waits goes to the back of the injector, behind that work;
 //! 2. the LIFO slot (the task this worker just woke), at most `MAX_LIFO_STREAK` times in a
 //!    row so two tasks waking each other cannot starve the deque;
 //! 3. the local deque;
@@ -63,6 +64,13 @@ impl Local {
     pub(crate) fn schedule(&self, task: Notified, is_yield: bool) {
         let shared = self.shared();
         if is_yield {
+            if !shared.injector.is_empty() {
+                // Work from outside is waiting: queue behind it. Otherwise tasks that keep
+                // yielding would keep this deque from ever emptying, and the injector would
+                // only be reached on the fairness tick.
+                shared.schedule_remote(task);
+                return;
+            }
             // Wake a peer only if something else is waiting here: a lone yielding task will
             // be run again by this worker at once.
             let others_waiting = !self.queue.is_empty();
@@ -95,7 +103,9 @@ impl Local {
         let tick = self.tick.get().wrapping_add(1);
         self.tick.set(tick);
         if tick % shared.config.event_interval == 0 {
-            if let Some(task) = shared.injector.steal() {
+            // A batch, not one task: with a deque that never empties (tasks that yield),
+            // one outside task per interval would starve the injector.
+            if let Some(task) = shared.injector.steal_batch_and_pop(&self.queue) {
                 return Some(task);
             }
         }
