@@ -89,6 +89,12 @@ impl Reactor {
         }
         let io = Arc::new(ScheduledIo::new());
         let mut sources = self.sources.lock().unwrap();
+        // Again under the lock: the driver marks every source in the table as shut down
+        // under this lock after setting the flag, so a source inserted after that marking
+        // would never learn of it.
+        if self.shutdown.load(SeqCst) {
+            return Err(shut_down_error());
+        }
         let entry = sources.vacant_entry();
         let index = entry.key();
         if index > INDEX_MASK {

@@ -10,6 +10,9 @@
 //! - [`panic_message`] reads the text out of a panic payload.
 //! - [`spin_for`] keeps a thread busy without sleeping (CPU-bound task bodies).
 //! - [`runtime`] builds a runtime with a given number of workers.
+//! - [`TempDir`] makes (and removes) a unique directory for Unix-socket paths.
+//! - [`open_fds`], [`highest_fd`] count descriptors; [`nofile_limit`],
+//!   [`set_nofile_soft_limit`] and [`raise_nofile_limit`] read and move `RLIMIT_NOFILE`.
 
 use std::any::Any;
 use std::future::Future;
@@ -156,4 +159,93 @@ pub fn runtime(n: usize) -> weft::Runtime {
         .worker_threads(n)
         .build()
         .expect("build a runtime")
+}
+
+/// A fresh directory under the system temp dir for Unix-socket paths, unique per process
+/// and per call, removed (with everything in it) when dropped.
+pub struct TempDir {
+    path: std::path::PathBuf,
+}
+
+impl TempDir {
+    /// Creates `<tmp>/weft-<tag>-<pid>-<n>`; short, so socket paths stay under the 108-byte
+    /// `sun_path` limit.
+    pub fn new(tag: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, SeqCst);
+        let path = std::env::temp_dir().join(format!("weft-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create a temp dir");
+        TempDir { path }
+    }
+
+    /// The path of `name` inside the directory.
+    pub fn join(&self, name: &str) -> std::path::PathBuf {
+        self.path.join(name)
+    }
+
+    /// The directory itself.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// The descriptors open in this process now (Linux: the entries of `/proc/self/fd`, less
+/// the one the listing itself uses); `None` where that cannot be read.
+pub fn open_fds() -> Option<usize> {
+    let entries = std::fs::read_dir("/proc/self/fd").ok()?;
+    Some(entries.count().saturating_sub(1))
+}
+
+/// The highest descriptor number open in this process (Linux), if it can be read.
+pub fn highest_fd() -> Option<i32> {
+    let entries = std::fs::read_dir("/proc/self/fd").ok()?;
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .max()
+}
+
+/// `RLIMIT_NOFILE` as `(soft, hard)`.
+pub fn nofile_limit() -> std::io::Result<(u64, u64)> {
+    // SAFETY: an all-zero rlimit is a valid value for getrlimit to overwrite.
+    let mut lim: libc::rlimit = unsafe { std::mem::zeroed() };
+    // SAFETY: `lim` is a valid, writable rlimit.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok((lim.rlim_cur as u64, lim.rlim_max as u64))
+}
+
+/// Sets the soft `RLIMIT_NOFILE` (the hard limit is kept). Process-wide: only tests that
+/// own their test binary may call it.
+pub fn set_nofile_soft_limit(soft: u64) -> std::io::Result<()> {
+    let (_, hard) = nofile_limit()?;
+    let lim = libc::rlimit {
+        rlim_cur: soft as libc::rlim_t,
+        rlim_max: hard as libc::rlim_t,
+    };
+    // SAFETY: `lim` is a valid rlimit.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Raises the soft `RLIMIT_NOFILE` to the hard limit so a test can open `want`
+/// descriptors; returns false (and changes nothing) if the hard limit is below `want`.
+pub fn raise_nofile_limit(want: u64) -> std::io::Result<bool> {
+    let (soft, hard) = nofile_limit()?;
+    if hard < want {
+        return Ok(false);
+    }
+    if soft < hard {
+        set_nofile_soft_limit(hard)?;
+    }
+    Ok(true)
 }

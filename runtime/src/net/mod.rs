@@ -14,6 +14,7 @@
 //! | `await asyncio.open_unix_connection(path)` | [`UnixStream::connect`] |
 
 mod addr;
+mod nosignal;
 mod tcp;
 mod udp;
 mod unix;

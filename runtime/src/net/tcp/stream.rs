@@ -2,7 +2,7 @@
 
 use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::io::Async;
-use crate::net::addr;
+use crate::net::{addr, nosignal};
 use futures_io::{AsyncRead, AsyncWrite};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::fmt;
@@ -314,7 +314,8 @@ impl TcpStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        io.poll_write_with(cx, |mut s| s.write_vectored(bufs))
+        // Not std's write_vectored: writev(2) would raise SIGPIPE on a closed peer.
+        io.poll_write_with(cx, |s| nosignal::send_vectored(s.as_raw_fd(), bufs))
     }
 }
 

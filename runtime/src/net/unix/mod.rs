@@ -1,7 +1,6 @@
 //! Unix-domain sockets: stream (listener and connection) and datagram.
 
 mod datagram;
-mod nosignal;
 mod stream;
 
 pub use datagram::UnixDatagram;

@@ -1,7 +1,7 @@
 //! `UnixListener` and `UnixStream`.
 
-use super::nosignal;
 use crate::io::Async;
+use crate::net::nosignal;
 use futures_core::Stream;
 use futures_io::{AsyncRead, AsyncWrite};
 use std::fmt;

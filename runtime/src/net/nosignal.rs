@@ -1,6 +1,7 @@
 //! Writes to stream sockets that never raise `SIGPIPE`: the peer's disappearance becomes a
-//! `BrokenPipe` error instead of killing the process. (std's `TcpStream` already sends
-//! with `MSG_NOSIGNAL`; its Unix streams write with `write(2)`, hence this file.)
+//! `BrokenPipe` error instead of killing the process. std's `TcpStream::write` already
+//! sends with `MSG_NOSIGNAL`, but its vectored write (`writev`) and its Unix streams'
+//! writes (`write(2)`) do not, hence this file.
 
 use std::io::{self, IoSlice};
 use std::os::fd::RawFd;
