@@ -1,7 +1,7 @@
 //! `weft-io`: the reactor that turns operating-system readiness into `Waker::wake` calls.
 //!
-//! One [`Driver`] per runtime runs a thread (named `weft-io`) that owns a
-//! `polling::Poller` (epoll on Linux, kqueue on the BSDs and macOS). Descriptors are
+//! One [`Driver`] per runtime runs a thread (named `weft-io`) that owns the OS selector:
+//! epoll directly on Linux, the `polling` crate (kqueue, event ports) elsewhere. Descriptors are
 //! registered once, edge-triggered where the poller supports it (oneshot, re-armed per
 //! wait, otherwise), in a slab whose keys carry a generation so a reused slot never wakes a
 //! stale waiter. Read and write readiness are tracked separately, each with its own list of
@@ -18,6 +18,7 @@ pub mod coop;
 mod loom;
 mod reactor;
 mod registration;
+mod sys;
 mod time;
 
 pub use async_fd::Async;

@@ -1,10 +1,10 @@
-//! The reactor: one `polling::Poller` per runtime, a slab of registrations, and the
-//! `weft-io` thread that waits on the poller and wakes tasks.
+//! The reactor: one OS selector (`sys::Selector`) per runtime, a slab of registrations, and the
+//! `weft-io` thread that waits on the selector and wakes tasks.
 //!
 //! Threads and fields:
 //! - `sources` (slab, under a mutex): inserted by `register` on any thread, removed by
 //!   `deregister` on any thread, read by the driver thread in `dispatch`. Each entry's `key`
-//!   (the poller key) carries a generation above the slot index, so an event for a slot
+//!   (the selector key) carries a generation above the slot index, so an event for a slot
 //!   that was freed and reused is recognised as stale and dropped.
 //! - `shutdown`: set once by `Driver::shutdown`; after it, `register` fails and every
 //!   source's waiters are woken with an error.
@@ -13,12 +13,12 @@
 //! held, in one batch per `wait`: the wakes from this thread go to the runtime's global
 //! queue, and the scheduler's idle protocol unparks at most one worker for the batch.
 //!
-//! Deregistration always happens before the descriptor is closed (polling's `add` contract):
+//! Deregistration always happens before the descriptor is closed (the selector's `add` contract):
 //! `Async<T>` deregisters in its `Drop` and only then drops the I/O object.
 
 use crate::registration::{Direction, ReadyEvent, ScheduledIo, READABLE, SHUTDOWN, WRITABLE};
+use crate::sys::{Events, Selector, NOTIFY_KEY};
 use crate::time::Timers;
-use polling::{Event, Events, PollMode, Poller};
 use slab::Slab;
 use std::cell::RefCell;
 use std::fmt;
@@ -28,17 +28,18 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::thread;
+use std::time::Duration;
 
-/// Bits of a poller key that index the slab; the generation sits above them.
+/// Bits of a selector key that index the slab; the generation sits above them.
 const INDEX_BITS: u32 = if usize::BITS >= 64 { 32 } else { 20 };
 const INDEX_MASK: usize = (1 << INDEX_BITS) - 1;
 /// The generation never reaches the key's top bit, so no key equals `usize::MAX`, which
-/// polling keeps for its own notifications.
+/// the selector keeps for its own notifications.
 const GEN_MASK: usize = (1 << (usize::BITS - INDEX_BITS - 1)) - 1;
 
 /// The readiness selector shared by a runtime's I/O sources.
 pub struct Reactor {
-    poller: Poller,
+    selector: Selector,
     edge: bool,
     sources: Mutex<Slab<Entry>>,
     generation: AtomicUsize,
@@ -60,21 +61,21 @@ pub(crate) struct Registration {
 }
 
 impl Reactor {
-    /// Creates a reactor with its own poller (epoll on Linux, kqueue on the BSDs and macOS).
+    /// Creates a reactor with its own selector (epoll on Linux, kqueue on the BSDs and macOS).
     ///
     /// # Errors
     ///
-    /// The OS error if the poller cannot be created (for example, out of descriptors).
+    /// The OS error if the selector cannot be created (for example, out of descriptors).
     ///
     /// ```
     /// let reactor = weft_io::Reactor::new().unwrap();
     /// # drop(reactor);
     /// ```
     pub fn new() -> io::Result<Arc<Reactor>> {
-        let poller = Poller::new()?;
+        let selector = Selector::new()?;
         Ok(Arc::new(Reactor {
-            edge: poller.supports_edge(),
-            poller,
+            edge: selector.supports_edge(),
+            selector,
             sources: Mutex::new(Slab::new()),
             generation: AtomicUsize::new(0),
             shutdown: AtomicBool::new(false),
@@ -104,18 +105,11 @@ impl Reactor {
         }
         let generation = self.generation.fetch_add(1, SeqCst) & GEN_MASK;
         let key = (generation << INDEX_BITS) | index;
-        let mode = if self.edge {
-            PollMode::Edge
-        } else {
-            PollMode::Oneshot
-        };
-        // SAFETY: polling requires that the descriptor be deleted from the poller before it
-        // is closed. The returned Registration deletes it in `deregister`, which `Async`
-        // runs in its Drop before it drops (and so closes) the I/O object.
-        unsafe {
-            self.poller
-                .add_with_mode(fd.as_raw_fd(), Event::all(key), mode)?
-        };
+        debug_assert_ne!(key, NOTIFY_KEY);
+        // SAFETY: the selector requires that the descriptor be deleted before it is closed.
+        // The returned Registration deletes it in `deregister`, which `Async` runs in its
+        // Drop before it drops (and so closes) the I/O object.
+        unsafe { self.selector.add(fd.as_raw_fd(), key)? };
         entry.insert(Entry {
             key,
             io: io.clone(),
@@ -131,39 +125,44 @@ impl Reactor {
     /// Waits until an I/O event or the earliest timer, then wakes the tasks whose sources
     /// became ready and whose timers fired, all in one batch after the locks are released.
     /// Used by the driver thread.
-    fn turn(&self, events: &mut Events, wake: &mut Vec<Waker>) {
-        events.clear();
+    ///
+    /// `busy` says the previous turn handled events. Then this one first looks again
+    /// without blocking: under load events keep arriving, and a non-blocking wait is far
+    /// cheaper than putting the thread to sleep and waking it for the next batch. Only an
+    /// empty look lets the thread block. Returns whether this turn handled events.
+    fn turn(&self, events: &mut Events, wake: &mut Vec<Waker>, busy: bool) -> bool {
         let timeout = self.timers.before_wait();
-        match self.poller.wait(events, timeout) {
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            // Nothing sensible can be done about a failing epoll_wait but to report it
-            // and keep serving; it does not happen on a valid poller.
-            Err(e) => eprintln!("weft-io: poller wait failed: {e}"),
+        let timeout = if busy { Some(Duration::ZERO) } else { timeout };
+        if let Err(e) = self.selector.wait(events, timeout) {
+            // Nothing sensible can be done about a failing wait but to report it and keep
+            // serving; it does not happen on a valid selector.
+            eprintln!("weft-io: selector wait failed: {e}");
         }
         self.timers.after_wait(wake);
         {
             let sources = self.sources.lock().unwrap();
-            for ev in events.iter() {
-                let Some(entry) = sources.get(ev.key & INDEX_MASK) else {
+            for (key, readable, writable) in events.iter() {
+                let Some(entry) = sources.get(key & INDEX_MASK) else {
                     continue;
                 };
-                if entry.key != ev.key {
+                if entry.key != key {
                     continue; // a stale event for a slot since reused
                 }
                 let mut ready = 0;
-                if ev.readable {
+                if readable {
                     ready |= READABLE;
                 }
-                if ev.writable {
+                if writable {
                     ready |= WRITABLE;
                 }
                 entry.io.set_readiness(ready, wake);
             }
         }
+        let handled = !wake.is_empty();
         for waker in wake.drain(..) {
             waker.wake();
         }
+        handled
     }
 
     fn shut_down_all(&self) {
@@ -186,7 +185,7 @@ impl Reactor {
     pub(crate) fn notify(&self) {
         // A failed notify leaves the driver sleeping until its previous deadline at worst;
         // eventfd writes do not fail in practice.
-        let _ = self.poller.notify();
+        let _ = self.selector.notify();
     }
 
     /// Timers armed now.
@@ -209,7 +208,7 @@ impl Reactor {
         self.sources.lock().unwrap().len()
     }
 
-    /// True if the poller supports edge-triggered registration (one registration per
+    /// True if the selector supports edge-triggered registration (one registration per
     /// source, no re-arming); otherwise oneshot interest is re-armed per wait.
     ///
     /// ```
@@ -232,10 +231,12 @@ impl Registration {
             // Oneshot mode: the registration disarms after each event; re-arm for what is
             // awaited now.
             let (read, write) = self.io.has_waiters();
-            if let Err(e) = self.reactor.poller.modify(
+            if let Err(e) = self.reactor.selector.rearm(
                 // SAFETY: the descriptor stays open while the Registration exists.
                 unsafe { BorrowedFd::borrow_raw(self.fd) },
-                Event::new(self.key, read, write),
+                self.key,
+                read,
+                write,
             ) {
                 return Poll::Ready(Err(e));
             }
@@ -247,13 +248,13 @@ impl Registration {
         self.io.clear_readiness(event);
     }
 
-    /// Removes the source from the poller and the slab and wakes its waiters (with an
+    /// Removes the source from the selector and the slab and wakes its waiters (with an
     /// error). Must run before the descriptor is closed.
     pub(crate) fn deregister(&self) -> io::Result<()> {
         // SAFETY: the caller guarantees the descriptor is still open.
         let res = self
             .reactor
-            .poller
+            .selector
             .delete(unsafe { BorrowedFd::borrow_raw(self.fd) });
         {
             let mut sources = self.reactor.sources.lock().unwrap();
@@ -288,7 +289,7 @@ impl Driver {
     ///
     /// # Errors
     ///
-    /// The OS error if the poller or the thread cannot be created.
+    /// The OS error if the selector or the thread cannot be created.
     ///
     /// ```
     /// let mut driver = weft_io::Driver::start("weft-io".into()).unwrap();
@@ -301,8 +302,9 @@ impl Driver {
         let thread = thread::Builder::new().name(thread_name).spawn(move || {
             let mut events = Events::new();
             let mut wake = Vec::new();
+            let mut busy = false;
             while !r.shutdown.load(SeqCst) {
-                r.turn(&mut events, &mut wake);
+                busy = r.turn(&mut events, &mut wake, busy);
             }
             r.shut_down_all();
         })?;
@@ -335,7 +337,7 @@ impl Driver {
         let Some(thread) = self.thread.take() else {
             return;
         };
-        if self.reactor.poller.notify().is_err() {
+        if self.reactor.selector.notify().is_err() {
             // The driver could not be woken; it will see the flag at its next event.
             return;
         }
