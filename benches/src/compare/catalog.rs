@@ -69,6 +69,8 @@ pub enum Id {
     IdleTaskMemory,
     /// See [`super::features::timers`].
     Timers,
+    /// See [`super::features::timeout_hot`].
+    TimeoutHot,
     /// See [`super::features::spawn_blocking`].
     SpawnBlocking,
     /// See [`super::features::tcp_echo`].
@@ -129,7 +131,7 @@ const fn runs(runs_per_sample: u32, w: Workload) -> Workload {
 }
 
 /// Every workload, in the order of the issue and the table.
-pub const WORKLOADS: [Workload; 13] = [
+pub const WORKLOADS: [Workload; 14] = [
     runs(
         10,
         workload(Id::SpawnManyLocal, "spawn_many_local", Metric::Millis, 10),
@@ -162,6 +164,7 @@ pub const WORKLOADS: [Workload; 13] = [
         5,
     )),
     workload(Id::Timers, "timers", Metric::Millis, 10),
+    workload(Id::TimeoutHot, "timeout_hot", Metric::Millis, 10),
     workload(Id::SpawnBlocking, "spawn_blocking", Metric::Millis, 10),
     workload(Id::TcpEcho, "tcp_echo", Metric::RoundTripsPerSec, 5),
     workload(Id::Mpsc, "mpsc", Metric::Millis, 10),
@@ -190,6 +193,7 @@ pub fn sample<R: Rt>(rt: &R, w: &Workload) -> Option<Sample> {
         Id::YieldMany => mean(sched::yield_many),
         Id::ChainedSpawn => mean(sched::chained_spawn),
         Id::Timers => rt.sample_timers().map(ms),
+        Id::TimeoutHot => rt.sample_timeout_hot().map(ms),
         Id::SpawnBlocking => rt.sample_spawn_blocking().map(ms),
         Id::TcpEcho => rt.sample_tcp_echo().map(|rps| Sample {
             value: rps,

@@ -70,6 +70,23 @@ pub fn timers<R: Timers>(rt: &R) -> Duration {
     start.elapsed()
 }
 
+/// Calls of `timeout` in the `timeout_hot` workload.
+pub const TIMEOUT_CALLS: usize = 1_000_000;
+
+/// Workload `timeout_hot`: inside one task, [`TIMEOUT_CALLS`] calls of
+/// `timeout(1 s, ready(i))`, each awaited: the cost of arming and cancelling a timeout
+/// around an operation that completes at once, as a server does for every request.
+pub fn timeout_hot<R: Timers>(rt: &R) -> Duration {
+    let start = Instant::now();
+    in_task(rt, async {
+        for i in 0..TIMEOUT_CALLS {
+            let out = R::timeout(Duration::from_secs(1), std::future::ready(i)).await;
+            assert_eq!(black_box(out), Some(i));
+        }
+    });
+    start.elapsed()
+}
+
 /// Workload `spawn_blocking`: from inside a task, [`BLOCKING_CALLS`] trivial closures go
 /// to the blocking pool, all spawned first and then all awaited.
 pub fn spawn_blocking<R: Blocking>(rt: &R) -> Duration {

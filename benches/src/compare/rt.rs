@@ -61,6 +61,11 @@ pub trait Rt: Sized + 'static {
         None
     }
 
+    /// One sample of the `timeout_hot` workload; `None` until the runtime has timers.
+    fn sample_timeout_hot(&self) -> Option<Duration> {
+        None
+    }
+
     /// One sample of the `spawn_blocking` workload; `None` until the runtime has a
     /// blocking pool.
     fn sample_spawn_blocking(&self) -> Option<Duration> {
@@ -107,6 +112,12 @@ pub trait Spawner: Clone + Send + Sync + 'static {
 pub trait Timers: Rt {
     /// The runtime's sleep.
     fn sleep(duration: Duration) -> impl Future<Output = ()> + Send + 'static;
+
+    /// The runtime's timeout: `Some(output)`, or `None` if `duration` passed first.
+    fn timeout<F>(duration: Duration, future: F) -> impl Future<Output = Option<F::Output>> + Send
+    where
+        F: Future + Send,
+        F::Output: Send;
 }
 
 /// A runtime with a pool for blocking work (workload `spawn_blocking`).

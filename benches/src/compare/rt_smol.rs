@@ -74,6 +74,10 @@ impl Rt for SmolRt {
         Some(features::timers(self))
     }
 
+    fn sample_timeout_hot(&self) -> Option<Duration> {
+        Some(features::timeout_hot(self))
+    }
+
     fn sample_spawn_blocking(&self) -> Option<Duration> {
         Some(features::spawn_blocking(self))
     }
@@ -128,6 +132,20 @@ impl Spawner for SmolSpawner {
 impl Timers for SmolRt {
     async fn sleep(duration: Duration) {
         Timer::after(duration).await;
+    }
+
+    async fn timeout<F>(duration: Duration, future: F) -> Option<F::Output>
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        // smol has no timeout of its own; this is the idiom its users write: race the
+        // future (polled first) against a timer.
+        futures_lite::FutureExt::or(async { Some(future.await) }, async {
+            Timer::after(duration).await;
+            None
+        })
+        .await
     }
 }
 

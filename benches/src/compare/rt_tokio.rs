@@ -49,6 +49,10 @@ impl Rt for TokioRt {
         Some(features::timers(self))
     }
 
+    fn sample_timeout_hot(&self) -> Option<Duration> {
+        Some(features::timeout_hot(self))
+    }
+
     fn sample_spawn_blocking(&self) -> Option<Duration> {
         Some(features::spawn_blocking(self))
     }
@@ -89,6 +93,14 @@ impl Spawner for Handle {
 impl Timers for TokioRt {
     fn sleep(duration: Duration) -> impl Future<Output = ()> + Send + 'static {
         tokio::time::sleep(duration)
+    }
+
+    async fn timeout<F>(duration: Duration, future: F) -> Option<F::Output>
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        tokio::time::timeout(duration, future).await.ok()
     }
 }
 

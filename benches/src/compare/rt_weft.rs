@@ -2,7 +2,7 @@
 //! pool and sync primitives; see [`super::rt`] for how to fill each one in.
 
 use super::features;
-use super::rt::{Net, Rt, Spawner, Unwrap};
+use super::rt::{Net, Rt, Spawner, Timers, Unwrap};
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -42,6 +42,28 @@ impl Rt for WeftRt {
 
     fn sample_tcp_echo(&self) -> Option<f64> {
         Some(features::tcp_echo(self))
+    }
+
+    fn sample_timers(&self) -> Option<std::time::Duration> {
+        Some(features::timers(self))
+    }
+
+    fn sample_timeout_hot(&self) -> Option<std::time::Duration> {
+        Some(features::timeout_hot(self))
+    }
+}
+
+impl Timers for WeftRt {
+    fn sleep(duration: std::time::Duration) -> impl Future<Output = ()> + Send + 'static {
+        weft::time::sleep(duration)
+    }
+
+    async fn timeout<F>(duration: std::time::Duration, future: F) -> Option<F::Output>
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        weft::time::timeout(duration, future).await.ok()
     }
 }
 

@@ -12,7 +12,9 @@ use std::time::Duration;
 /// finishes in time, `Err(Elapsed)` otherwise, in which case `future` is dropped.
 ///
 /// The future is polled before the deadline is checked, so a future that is ready at once
-/// succeeds even with a zero duration, and costs no timer at all.
+/// succeeds even with a zero duration and costs no timer and no clock read at all. The
+/// duration counts from the first poll that finds the future pending (for the usual
+/// `timeout(d, fut).await`, that is the moment it is awaited).
 ///
 /// # Examples
 ///
@@ -26,7 +28,11 @@ use std::time::Duration;
 /// });
 /// ```
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    timeout_at(deadline_after(duration), future)
+    Timeout {
+        future,
+        deadline: Deadline::After(duration),
+        sleep: None,
+    }
 }
 
 /// Runs `future` until `deadline` at most; see [`timeout`].
@@ -42,8 +48,16 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
     Timeout {
         future,
-        sleep: super::sleep_until(deadline),
+        deadline: Deadline::At(deadline),
+        sleep: None,
     }
+}
+
+/// When a `Timeout` expires; resolved to an `Instant` only once it is needed.
+#[derive(Debug, Clone, Copy)]
+enum Deadline {
+    After(Duration),
+    At(Instant),
 }
 
 pin_project_lite::pin_project! {
@@ -56,8 +70,9 @@ pin_project_lite::pin_project! {
     pub struct Timeout<F> {
         #[pin]
         future: F,
-        #[pin]
-        sleep: Sleep,
+        deadline: Deadline,
+        // Created at the first poll that finds `future` pending (`Sleep` is `Unpin`).
+        sleep: Option<Sleep>,
     }
 }
 
@@ -91,9 +106,17 @@ impl<F: Future> Future for Timeout<F> {
         if let Poll::Ready(out) = this.future.poll(cx) {
             return Poll::Ready(Ok(out));
         }
+        let sleep = this.sleep.get_or_insert_with(|| {
+            let deadline = match *this.deadline {
+                Deadline::After(d) => deadline_after(d),
+                Deadline::At(at) => at,
+            };
+            *this.deadline = Deadline::At(deadline);
+            super::sleep_until(deadline)
+        });
         // Unlike `Sleep`, the deadline is checked even when the task's budget is spent: a
         // future that keeps the budget busy must still time out.
-        match this.sleep.poll_deadline(cx) {
+        match Pin::new(sleep).poll_deadline(cx) {
             Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
             Poll::Pending => Poll::Pending,
         }
@@ -104,7 +127,7 @@ impl<F: fmt::Debug> fmt::Debug for Timeout<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Timeout")
             .field("future", &self.future)
-            .field("deadline", &self.sleep.deadline())
+            .field("deadline", &self.deadline)
             .finish()
     }
 }
