@@ -106,33 +106,8 @@ fn no_sleep_wakes_before_its_deadline() {
 }
 
 #[test]
-fn armed_then_dropped_sleeps_leave_the_wheel_empty() {
-    within(|| {
-        let rt = rt(1);
-        rt.block_on(async {
-            // A million arm-and-cancel cycles, one at a time...
-            for _ in 0..1_000_000 {
-                drop(poll_once(sleep(Duration::from_secs(60))).await);
-            }
-            assert_eq!(weft::Handle::current().metrics().num_armed_timers(), 0);
-            // ...and 100 000 armed together, twice: storage is reused, not grown.
-            for _ in 0..2 {
-                let mut all = Vec::with_capacity(100_000);
-                for i in 0..100_000u64 {
-                    all.push(poll_once(sleep(Duration::from_millis(1_000 + i))).await);
-                }
-                assert_eq!(
-                    weft::Handle::current().metrics().num_armed_timers(),
-                    100_000
-                );
-                drop(all);
-                assert_eq!(weft::Handle::current().metrics().num_armed_timers(), 0);
-            }
-        });
-    });
-}
-
-#[test]
+// The task hands back an armed `Sleep` on purpose, to drop it on another thread.
+#[allow(clippy::async_yields_async)]
 fn a_sleep_dropped_on_another_thread_is_disarmed() {
     within(|| {
         let rt = rt(2);
