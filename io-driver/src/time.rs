@@ -199,7 +199,11 @@ impl TimerEntry {
         let mut inner = timers.inner.lock().unwrap();
         if let Some(waker) = self.key.and_then(|k| inner.wheel.get_mut(k)) {
             if !waker.will_wake(cx.waker()) {
-                *waker = cx.waker().clone();
+                let old = std::mem::replace(waker, cx.waker().clone());
+                // Drop the replaced waker outside the lock: its drop may run arbitrary code
+                // (a foreign executor's), which could come back to this wheel.
+                drop(inner);
+                drop(old);
             }
             return Poll::Pending;
         }
