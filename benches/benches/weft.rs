@@ -37,7 +37,7 @@ fn busy(c: &mut Criterion) {
 }
 
 fn messages(c: &mut Criterion) {
-    bench(c, "ping_pong", sched::ping_pong);
+    bench(c, "ping_pong", WeftRt::ping_pong);
     bench(c, "yield_many", sched::yield_many);
 }
 

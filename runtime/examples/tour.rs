@@ -1,18 +1,22 @@
 //! A tour of weft's task API, for readers who know Python's asyncio.
 //!
 //! Run it with `cargo run --release --example tour`. It spawns named tasks, watches their
-//! states, cancels one, catches a panicking one and joins the rest. Every line it prints is
+//! states, cancels one, catches a panicking one and joins the rest, echoes over TCP,
+//! offloads CPU work with `spawn_blocking` and bounds concurrency with a `Semaphore`.
+//! Every line it prints is
 //! the same on every run: where a state could race (a worker may be polling a task at the
 //! moment we look), the tour first waits until the race is settled, so what it prints is
 //! what the task is, not what it happened to be.
 
 use std::future::{self, Future};
 use std::panic;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Poll, Waker};
 
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::net::{TcpListener, TcpStream};
+use weft::sync::Semaphore;
 use weft::task::{self, AbortHandle, JoinHandle, TaskState};
 
 fn main() {
@@ -191,12 +195,80 @@ async fn tour() -> u64 {
         "   server copied {} bytes",
         served.expect("the echo succeeds")
     );
+
+    // -- 7. CPU offload: spawn_blocking ----------------------------------------------------
+    //
+    // asyncio's `await loop.run_in_executor(None, f)`. A task must not hog its worker
+    // thread: CPU-heavy or blocking work goes to the runtime's blocking pool, and the
+    // event loops keep running other tasks meanwhile. The result comes back through the
+    // same JoinHandle as a task's (a panic in the job would arrive as a JoinError).
+    println!("\n7. offload a CPU-heavy job with spawn_blocking");
+    let primes = weft::spawn_blocking(|| count_primes(200_000))
+        .await
+        .expect("counting primes does not panic");
+    println!("   primes below 200 000: {primes}");
+
+    // -- 8. Bounded concurrency: a Semaphore -------------------------------------------------
+    //
+    // asyncio's `sem = Semaphore(3)` and `async with sem:`. Twenty "downloads" start at
+    // once, but each must hold one of three permits while it works, so at most three run
+    // at a time; the rest wait their turn in FIFO order. A JoinSet (asyncio's TaskGroup)
+    // collects them as they finish.
+    println!("\n8. twenty downloads, at most three at a time (Semaphore)");
+    let permits = Arc::new(Semaphore::new(3));
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let mut downloads = task::JoinSet::new();
+    for id in 0..20u64 {
+        let (permits, running, peak) = (permits.clone(), running.clone(), peak.clone());
+        downloads.spawn(async move {
+            let _permit = permits
+                .acquire()
+                .await
+                .expect("the semaphore is never closed");
+            let now = running.fetch_add(1, SeqCst) + 1;
+            peak.fetch_max(now, SeqCst);
+            // "Download": a few awaits while holding the permit.
+            for _ in 0..3 {
+                task::yield_now().await;
+            }
+            running.fetch_sub(1, SeqCst);
+            id
+        });
+    }
+    let mut finished = 0;
+    while let Some(done) = downloads.join_next().await {
+        done.expect("the downloads neither panic nor are aborted");
+        finished += 1;
+    }
+    println!("   finished: {finished}");
+    println!("   never more than 3 at once: {}", peak.load(SeqCst) <= 3);
+    println!(
+        "   permits back at the end: {}",
+        permits.available_permits()
+    );
     total
 }
 
+/// Counts the primes below `n` with a sieve of Eratosthenes: a stand-in for CPU-bound work.
+fn count_primes(n: usize) -> usize {
+    let mut composite = vec![false; n];
+    let mut count = 0;
+    for i in 2..n {
+        if !composite[i] {
+            count += 1;
+            for multiple in (i * i..n).step_by(i) {
+                composite[multiple] = true;
+            }
+        }
+    }
+    count
+}
+
 /// A one-shot event made from std only, like asyncio's `Event`: `wait()` completes once
-/// `set()` has been called. weft's own `sync::Notify` is planned; this one shows what such a
-/// primitive does underneath: remember the waker of each waiting task and wake it later.
+/// `set()` has been called. weft has one ready-made (`weft::sync::Event`); this one shows
+/// what such a primitive does underneath (remember the waker of each waiting task and wake
+/// it later), and counts its waiters, which the tour needs to print stable output.
 #[derive(Clone, Default)]
 struct Event(Arc<Mutex<EventState>>);
 

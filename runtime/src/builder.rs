@@ -29,7 +29,17 @@ pub struct Builder {
     event_interval: u32,
     on_thread_start: Option<StdArc<dyn Fn() + Send + Sync>>,
     on_thread_stop: Option<StdArc<dyn Fn() + Send + Sync>>,
+    max_blocking_threads: usize,
+    thread_keep_alive: std::time::Duration,
 }
+
+/// 512, as tokio uses: enough for bursts of blocking file I/O without letting a runaway
+/// producer start thousands of threads.
+const DEFAULT_MAX_BLOCKING_THREADS: usize = 512;
+
+/// 10 s, as tokio uses: a burst's threads are reused by the next burst, and an idle
+/// program drops them soon after.
+const DEFAULT_THREAD_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// 61, as Go's scheduler uses: a prime, so the injector check does not fall into step with
 /// tasks that yield periodically, and large enough to cost nothing measurable.
@@ -60,7 +70,37 @@ impl Builder {
             event_interval: DEFAULT_EVENT_INTERVAL,
             on_thread_start: None,
             on_thread_stop: None,
+            max_blocking_threads: DEFAULT_MAX_BLOCKING_THREADS,
+            thread_keep_alive: DEFAULT_THREAD_KEEP_ALIVE,
         }
+    }
+
+    /// The most threads the [`spawn_blocking`](crate::spawn_blocking) pool runs at once
+    /// (default 512). Beyond it, jobs wait in FIFO order for a thread to finish (see
+    /// [`blocking`](crate::blocking)). Zero is rejected by [`build`](Self::build).
+    ///
+    /// ```
+    /// let rt = weft::Builder::new().max_blocking_threads(2).build().unwrap();
+    /// let h = rt.spawn_blocking(|| 1);
+    /// assert_eq!(rt.block_on(h).unwrap(), 1);
+    /// assert!(rt.metrics().blocking_pool().num_threads() <= 2);
+    /// ```
+    pub fn max_blocking_threads(mut self, n: usize) -> Builder {
+        self.max_blocking_threads = n;
+        self
+    }
+
+    /// How long an idle blocking-pool thread waits for a job before it exits (default
+    /// 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = weft::Builder::new().thread_keep_alive(Duration::from_millis(100)).build().unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn thread_keep_alive(mut self, idle: std::time::Duration) -> Builder {
+        self.thread_keep_alive = idle;
+        self
     }
 
     /// Number of worker threads (default: the number of CPUs). Zero is rejected by
@@ -157,8 +197,9 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for zero (or more than 65 535) workers, a zero event interval or a
-    /// zero stack size; the OS error if a thread cannot be started.
+    /// `InvalidInput` for zero (or more than 65 535) workers, a zero event interval, a
+    /// zero stack size or zero blocking threads; the OS error if a thread cannot be
+    /// started.
     ///
     /// ```
     /// let err = weft::Builder::new().worker_threads(0).build().unwrap_err();
@@ -188,12 +229,21 @@ impl Builder {
                 "thread_stack_size(0): a thread needs a non-empty stack".into(),
             ));
         }
+        if self.max_blocking_threads == 0 {
+            return Err(invalid(
+                "max_blocking_threads(0): spawn_blocking needs at least one thread to run its \
+                 jobs; pass 1 or more (the default is 512)"
+                    .into(),
+            ));
+        }
         let config = Config {
             event_interval: self.event_interval,
             thread_name: self.thread_name,
             stack_size: self.stack_size,
             on_thread_start: self.on_thread_start,
             on_thread_stop: self.on_thread_stop,
+            max_blocking_threads: self.max_blocking_threads,
+            thread_keep_alive: self.thread_keep_alive,
         };
         let driver = weft_io::Driver::start("weft-io".to_owned())?;
         let (shared, locals) = Shared::new(workers, config, driver);
@@ -229,6 +279,8 @@ impl fmt::Debug for Builder {
             .field("thread_name", &self.thread_name)
             .field("thread_stack_size", &self.stack_size)
             .field("event_interval", &self.event_interval)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .field("thread_keep_alive", &self.thread_keep_alive)
             .finish_non_exhaustive()
     }
 }

@@ -93,6 +93,24 @@ impl Handle {
         self.spawn_named(future, None, Location::caller())
     }
 
+    /// Runs `func` on this runtime's blocking pool (see [`crate::spawn_blocking`]); works
+    /// from any thread.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let handle = rt.handle().clone();
+    /// let h = std::thread::spawn(move || handle.spawn_blocking(|| 6 * 7)).join().unwrap();
+    /// assert_eq!(rt.block_on(h).unwrap(), 42);
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        crate::blocking::spawn_on(self, func, Location::caller())
+    }
+
     pub(crate) fn spawn_named<F>(
         &self,
         future: F,

@@ -13,6 +13,9 @@
 //! | `asyncio.sleep(0)` | [`task::yield_now`] |
 //! | `asyncio.get_running_loop()` | [`Handle::current`] |
 //! | `async def main(): ...; asyncio.run(main())` | `#[weft::main] async fn main()` |
+//! | `loop.run_in_executor(None, f)` | [`spawn_blocking`] (or a [`blocking::Pool`] of your own) |
+//! | `asyncio.Semaphore`, `Lock`, `Event`, `Queue` | [`sync::Semaphore`], [`sync::Mutex`], [`sync::Event`], [`sync::mpsc`] |
+//! | `asyncio.TaskGroup`, `gather`, `wait(FIRST_COMPLETED)` | [`task::JoinSet`], [`join!`], [`select!`] |
 //!
 //! # Examples
 //!
@@ -31,6 +34,7 @@
 #![warn(missing_docs)]
 
 mod block_on;
+pub mod blocking;
 mod builder;
 mod context;
 mod handle;
@@ -39,9 +43,11 @@ pub(crate) mod loom;
 pub mod net;
 mod runtime;
 pub(crate) mod scheduler;
+pub mod sync;
 pub mod task;
 pub mod time;
 
+pub use blocking::spawn_blocking;
 pub use builder::Builder;
 pub use context::EnterGuard;
 pub use handle::{Handle, TryCurrentError};

@@ -42,6 +42,10 @@ mod std_impl {
             Self(std::cell::UnsafeCell::new(value))
         }
 
+        pub(crate) fn into_inner(self) -> T {
+            self.0.into_inner()
+        }
+
         #[inline(always)]
         pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
             f(self.0.get())
@@ -145,5 +149,40 @@ mod loom_impl {
         F: FnOnce() + Send + 'static,
     {
         Ok(thread::spawn(f))
+    }
+}
+
+/// Helpers for loom models.
+#[cfg(all(test, loom))]
+pub(crate) mod model {
+    use super::{Parker, Unparker};
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    struct ParkWaker(Unparker);
+
+    impl Wake for ParkWaker {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+        fn wake_by_ref(self: &std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    /// Drives `future` on the current model thread, parking (a loom-visible wait) while it
+    /// is pending: a lost wakeup shows up as a deadlock that loom reports.
+    pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+        let parker = Parker::new();
+        let waker = Waker::from(std::sync::Arc::new(ParkWaker(parker.unparker().clone())));
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        loop {
+            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                return out;
+            }
+            parker.park();
+        }
     }
 }

@@ -15,8 +15,10 @@ use std::time::Duration;
 ///
 /// Dropping the runtime shuts it down: spawning is closed (new spawns resolve to a
 /// cancelled `JoinError` with `is_shutdown()`), every live task is cancelled and its future
-/// dropped, and the worker threads are joined. A task that blocks its thread forever makes
-/// the drop wait forever; use [`shutdown_timeout`](Self::shutdown_timeout) to bound that.
+/// dropped, and the worker threads are joined. Blocking jobs still queued are dropped
+/// unrun; running ones are waited for. A task or blocking job that blocks its thread
+/// forever makes the drop wait forever; use [`shutdown_timeout`](Self::shutdown_timeout) to
+/// bound that.
 ///
 /// # Examples
 ///
@@ -93,6 +95,23 @@ impl Runtime {
         self.handle.spawn_named(future, None, Location::caller())
     }
 
+    /// Runs `func` on this runtime's blocking pool (see [`crate::spawn_blocking`]).
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let h = rt.spawn_blocking(|| std::thread::current().name().map(String::from));
+    /// let name = rt.block_on(h).unwrap().unwrap();
+    /// assert!(name.starts_with("weft-blocking-"));
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        crate::blocking::spawn_on(&self.handle, func, Location::caller())
+    }
+
     /// The runtime's handle, to clone and move to other threads.
     ///
     /// ```
@@ -115,8 +134,9 @@ impl Runtime {
     }
 
     /// Shuts down, waiting at most `timeout` for the worker threads to finish the polls
-    /// they are in. Tasks are cancelled either way; a worker stuck in a blocking poll past
-    /// the timeout is detached and exits when its poll returns.
+    /// they are in and for running blocking jobs to return. Tasks and queued blocking jobs
+    /// are cancelled either way; a worker stuck in a blocking poll, or a blocking thread
+    /// in its job, past the timeout is detached and exits when its poll or job returns.
     ///
     /// ```
     /// use std::time::Duration;
@@ -236,6 +256,19 @@ impl RuntimeMetrics {
     /// ```
     pub fn num_active_workers(&self) -> usize {
         self.handle.shared.idle.num_unparked()
+    }
+
+    /// Threads and queue depth of the [`spawn_blocking`](crate::spawn_blocking) pool.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new().unwrap();
+    /// rt.block_on(rt.spawn_blocking(|| ())).unwrap();
+    /// let pool = rt.metrics().blocking_pool();
+    /// assert_eq!(pool.num_threads(), 1);
+    /// assert_eq!(pool.queue_depth(), 0);
+    /// ```
+    pub fn blocking_pool(&self) -> crate::blocking::PoolMetrics {
+        self.handle.shared.blocking.metrics()
     }
 }
 

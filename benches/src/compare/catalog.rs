@@ -189,7 +189,7 @@ pub fn sample<R: Rt>(rt: &R, w: &Workload) -> Option<Sample> {
         Id::SpawnManyLocal => mean(sched::spawn_many_local),
         Id::SpawnManyRemoteIdle => mean(sched::spawn_many_remote_idle),
         Id::SpawnManyRemoteBusy => mean(sched::spawn_many_remote_busy),
-        Id::PingPong => mean(sched::ping_pong),
+        Id::PingPong => mean(R::ping_pong),
         Id::YieldMany => mean(sched::yield_many),
         Id::ChainedSpawn => mean(sched::chained_spawn),
         Id::Timers => rt.sample_timers().map(ms),

@@ -142,7 +142,9 @@ pub fn markdown(env: &Environment, load_at_end: &str, rows: &[Row]) -> String {
     }
     if rows.iter().any(|r| r.workload.name == "ping_pong") {
         notes.push(
-            "ping_pong: every runtime uses the same channel, futures-channel's oneshot.".to_owned(),
+            "ping_pong: each runtime's own oneshot channel (weft::sync::oneshot, \
+             tokio::sync::oneshot); smol's stack has none and uses futures-channel's."
+                .to_owned(),
         );
     }
     if rows

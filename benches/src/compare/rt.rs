@@ -1,6 +1,6 @@
 //! What a runtime must offer to be measured: [`Rt`] and [`Spawner`], plus one capability
 //! trait per feature that only some runtimes have yet ([`Timers`], [`Blocking`], [`Net`],
-//! [`Channel`], [`Semaphores`]).
+//! [`Channel`], [`Semaphores`]), and the [`Oneshot`] channel `ping_pong` runs on.
 //!
 //! The scheduling workloads (spawn, yield, ping-pong, chained spawn, idle memory, idle
 //! CPU) are generic over [`Rt`] and run on every runtime. Each feature workload is a
@@ -56,6 +56,13 @@ pub trait Rt: Sized + 'static {
     /// The runtime's own `yield_now`.
     fn yield_now() -> impl Future<Output = ()> + Send + 'static;
 
+    /// One run of the `ping_pong` workload, on the runtime's own oneshot channel. The
+    /// default uses futures-channel's, for a runtime that has none (smol's stack); weft
+    /// and tokio override it with theirs.
+    fn ping_pong(&self) -> Duration {
+        super::sched::ping_pong::<Self, FuturesOneshot>(self)
+    }
+
     /// One sample of the `timers` workload; `None` until the runtime has timers.
     fn sample_timers(&self) -> Option<Duration> {
         None
@@ -106,6 +113,40 @@ pub trait Spawner: Clone + Send + Sync + 'static {
     fn spawn_detached<F>(&self, future: F)
     where
         F: Future<Output = ()> + Send + 'static;
+}
+
+/// A oneshot channel of `()` (workload `ping_pong`): a runtime's own, or futures-channel's.
+pub trait Oneshot: 'static {
+    /// The sending half.
+    type Tx: Send + 'static;
+    /// The receiving half: a future of the value (a dropped sender is a bug in the
+    /// workload, so it panics).
+    type Rx: Future<Output = ()> + Send + 'static;
+
+    /// A new channel.
+    fn channel() -> (Self::Tx, Self::Rx);
+
+    /// Sends the value (the receiver is alive by construction of the workload).
+    fn send(tx: Self::Tx);
+}
+
+/// futures-channel's oneshot, runtime-agnostic: the `ping_pong` channel of runtimes
+/// without their own.
+#[derive(Debug)]
+pub struct FuturesOneshot;
+
+impl Oneshot for FuturesOneshot {
+    type Tx = futures_channel::oneshot::Sender<()>;
+    type Rx = Unwrap<futures_channel::oneshot::Receiver<()>>;
+
+    fn channel() -> (Self::Tx, Self::Rx) {
+        let (tx, rx) = futures_channel::oneshot::channel();
+        (tx, Unwrap(rx))
+    }
+
+    fn send(tx: Self::Tx) {
+        tx.send(()).expect("the receiver waits for the value");
+    }
 }
 
 /// A runtime with timers (workload `timers`).

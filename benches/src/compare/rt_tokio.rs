@@ -2,7 +2,8 @@
 //! enabled.
 
 use super::features;
-use super::rt::{Blocking, Channel, Net, Rt, Semaphores, Spawner, Timers, Unwrap};
+use super::rt::{Blocking, Channel, Net, Oneshot, Rt, Semaphores, Spawner, Timers, Unwrap};
+use super::sched;
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -43,6 +44,10 @@ impl Rt for TokioRt {
 
     fn yield_now() -> impl Future<Output = ()> + Send + 'static {
         tokio::task::yield_now()
+    }
+
+    fn ping_pong(&self) -> Duration {
+        sched::ping_pong::<Self, TokioOneshot>(self)
     }
 
     fn sample_timers(&self) -> Option<Duration> {
@@ -179,5 +184,23 @@ impl Semaphores for TokioRt {
 
     async fn acquire(sem: &Self::Semaphore) -> impl Send + '_ {
         sem.acquire().await.expect("the semaphore is never closed")
+    }
+}
+
+/// `tokio::sync::oneshot`, the channel tokio's `ping_pong` runs on.
+#[derive(Debug)]
+pub struct TokioOneshot;
+
+impl Oneshot for TokioOneshot {
+    type Tx = tokio::sync::oneshot::Sender<()>;
+    type Rx = Unwrap<tokio::sync::oneshot::Receiver<()>>;
+
+    fn channel() -> (Self::Tx, Self::Rx) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        (tx, Unwrap(rx))
+    }
+
+    fn send(tx: Self::Tx) {
+        tx.send(()).expect("the receiver waits for the value");
     }
 }

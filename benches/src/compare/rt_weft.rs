@@ -1,8 +1,9 @@
-//! weft under test. Its feature workloads answer `None` until weft has timers, a blocking
-//! pool and sync primitives; see [`super::rt`] for how to fill each one in.
+//! weft under test, on every workload: the scheduling ones (`ping_pong` on weft's own
+//! oneshot), timers, `spawn_blocking`, TCP, and its own `mpsc` channel and `Semaphore`.
 
 use super::features;
-use super::rt::{Net, Rt, Spawner, Timers, Unwrap};
+use super::rt::{Blocking, Channel, Net, Oneshot, Rt, Semaphores, Spawner, Timers, Unwrap};
+use super::sched;
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -40,6 +41,10 @@ impl Rt for WeftRt {
         weft::task::yield_now()
     }
 
+    fn ping_pong(&self) -> std::time::Duration {
+        sched::ping_pong::<Self, WeftOneshot>(self)
+    }
+
     fn sample_tcp_echo(&self) -> Option<f64> {
         Some(features::tcp_echo(self))
     }
@@ -50,6 +55,18 @@ impl Rt for WeftRt {
 
     fn sample_timeout_hot(&self) -> Option<std::time::Duration> {
         Some(features::timeout_hot(self))
+    }
+
+    fn sample_spawn_blocking(&self) -> Option<std::time::Duration> {
+        Some(features::spawn_blocking(self))
+    }
+
+    fn sample_mpsc(&self) -> Option<std::time::Duration> {
+        Some(features::mpsc(self))
+    }
+
+    fn sample_semaphore(&self) -> Option<std::time::Duration> {
+        Some(features::semaphore(self))
     }
 }
 
@@ -121,5 +138,64 @@ impl Net for WeftRt {
         buf: &'a [u8],
     ) -> impl Future<Output = io::Result<()>> + Send + 'a {
         stream.write_all(buf)
+    }
+}
+
+impl Blocking for WeftRt {
+    fn spawn_blocking<F, T>(f: F) -> impl Future<Output = T> + Send + 'static
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        Unwrap(weft::spawn_blocking(f))
+    }
+}
+
+impl Channel for WeftRt {
+    type Tx = weft::sync::mpsc::Sender<u64>;
+    type Rx = weft::sync::mpsc::Receiver<u64>;
+
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        weft::sync::mpsc::channel(capacity)
+    }
+
+    async fn send(tx: &Self::Tx, value: u64) {
+        tx.send(value)
+            .await
+            .expect("the mpsc consumer outlives its producers");
+    }
+
+    fn recv(rx: &mut Self::Rx) -> impl Future<Output = Option<u64>> + Send + '_ {
+        rx.recv()
+    }
+}
+
+impl Semaphores for WeftRt {
+    type Semaphore = weft::sync::Semaphore;
+
+    fn semaphore(permits: usize) -> Self::Semaphore {
+        weft::sync::Semaphore::new(permits)
+    }
+
+    async fn acquire(sem: &Self::Semaphore) -> impl Send + '_ {
+        sem.acquire().await.expect("the semaphore is never closed")
+    }
+}
+
+/// `weft::sync::oneshot`, the channel weft's `ping_pong` runs on.
+#[derive(Debug)]
+pub struct WeftOneshot;
+
+impl Oneshot for WeftOneshot {
+    type Tx = weft::sync::oneshot::Sender<()>;
+    type Rx = Unwrap<weft::sync::oneshot::Receiver<()>>;
+
+    fn channel() -> (Self::Tx, Self::Rx) {
+        let (tx, rx) = weft::sync::oneshot::channel();
+        (tx, Unwrap(rx))
+    }
+
+    fn send(tx: Self::Tx) {
+        tx.send(()).expect("the receiver waits for the value");
     }
 }

@@ -6,7 +6,7 @@
 //! through a `std::sync::mpsc` channel, which costs every runtime the same, or by awaiting
 //! join handles in `block_on` where the workload says so.
 
-use super::rt::{Rt, Spawner};
+use super::rt::{Oneshot, Rt, Spawner};
 use std::future::Future;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -138,10 +138,10 @@ pub fn spawn_many_remote_busy<R: Rt>(rt: &R) -> Duration {
 }
 
 /// Workload `ping_pong` (tokio's bench): a task spawns [`PINGS`] tasks; each spawns a
-/// partner, sends it a ping over a oneshot channel and waits for the pong on another.
-/// Both channels are `futures_channel::oneshot`, the same for every runtime, so only the
-/// scheduling differs.
-pub fn ping_pong<R: Rt>(rt: &R) -> Duration {
+/// partner, sends it a ping over a oneshot channel `C` and waits for the pong on another.
+/// Each runtime uses its own oneshot where it has one (see [`Rt::ping_pong`]), so the
+/// workload measures the channel's wake path together with the scheduling.
+pub fn ping_pong<R: Rt, C: Oneshot>(rt: &R) -> Duration {
     let (tx, rx) = sync_channel(1);
     let left = Arc::new(AtomicUsize::new(PINGS));
     let spawner = rt.spawner();
@@ -152,14 +152,14 @@ pub fn ping_pong<R: Rt>(rt: &R) -> Duration {
             let (left, tx) = (left.clone(), tx.clone());
             let inner = outer.clone();
             outer.spawn_detached(async move {
-                let (ping_tx, ping_rx) = futures_channel::oneshot::channel::<()>();
-                let (pong_tx, pong_rx) = futures_channel::oneshot::channel::<()>();
+                let (ping_tx, ping_rx) = C::channel();
+                let (pong_tx, pong_rx) = C::channel();
                 inner.spawn_detached(async move {
-                    ping_rx.await.expect("the pinger waits for the pong");
-                    pong_tx.send(()).expect("the pinger waits for the pong");
+                    ping_rx.await;
+                    C::send(pong_tx);
                 });
-                ping_tx.send(()).expect("the ponger waits for the ping");
-                pong_rx.await.expect("the ponger answers");
+                C::send(ping_tx);
+                pong_rx.await;
                 count_down(left, tx).await;
             });
         }

@@ -18,11 +18,15 @@
 //! 2. unpark every worker; each leaves its loop at the next iteration, drops the tasks in
 //!    its own deque and LIFO slot, and counts itself out in `exited`;
 //! 3. wait for the workers (up to the timeout, not for the calling worker itself);
-//! 4. close the owned list and cancel every task in it (futures dropped here);
+//! 4. close the owned list and cancel every task in it (futures dropped here), and close
+//!    the blocking pool: queued jobs are cancelled (see `blocking/spawner.rs`);
 //! 5. drop whatever is left in the injector and the LIFO slots (the stealers of workers
 //!    that timed out are drained too, so their tasks' references are released);
 //! 6. stop the `weft-io` thread: I/O sources still alive (held outside the runtime) then
-//!    report an error to their waiters instead of waiting forever.
+//!    report an error to their waiters instead of waiting forever;
+//! 7. wait, until the same deadline, for the blocking jobs still running (after step 6, so
+//!    a job blocked on this runtime's I/O or timers is released by it), then join their
+//!    threads; past the deadline they are detached.
 
 mod idle;
 mod queue;
@@ -52,6 +56,10 @@ pub(crate) struct Config {
     pub(crate) stack_size: Option<usize>,
     pub(crate) on_thread_start: Option<StdArc<dyn Fn() + Send + Sync>>,
     pub(crate) on_thread_stop: Option<StdArc<dyn Fn() + Send + Sync>>,
+    /// Cap on the blocking pool's threads (`Builder::max_blocking_threads`).
+    pub(crate) max_blocking_threads: usize,
+    /// Idle time after which a blocking thread exits (`Builder::thread_keep_alive`).
+    pub(crate) thread_keep_alive: Duration,
 }
 
 /// The per-worker state peers can see.
@@ -68,6 +76,8 @@ pub(crate) struct Shared {
     pub(crate) injector: queue::Injector,
     pub(crate) idle: Idle,
     pub(crate) owned: OwnedTasks,
+    /// The `spawn_blocking` pool; shut down (within the same deadline) after the tasks.
+    pub(crate) blocking: crate::blocking::spawner::Spawner,
     pub(crate) config: Config,
     /// The reactor that `Async<T>` and the net types register with.
     pub(crate) reactor: StdArc<weft_io::Reactor>,
@@ -123,6 +133,11 @@ impl Shared {
             idle: Idle::new(num_workers),
             // Four shards per worker keeps spawn/complete lock contention negligible.
             owned: OwnedTasks::new(4 * num_workers),
+            blocking: crate::blocking::runtime_pool(
+                config.max_blocking_threads,
+                config.thread_keep_alive,
+                config.stack_size,
+            ),
             config,
             reactor: driver.reactor().clone(),
             driver: Mutex::new(driver),
@@ -200,10 +215,15 @@ impl Shared {
         }
         drop(exited);
         self.owned.close_and_shutdown_all();
+        // Queued blocking jobs are cancelled now; running ones are waited for last.
+        self.blocking.close();
         self.drain_queues();
-        // Last: cancelled tasks have dropped (and deregistered) their sockets; sources
-        // still alive elsewhere get an error instead of waiting forever.
+        // Cancelled tasks have dropped (and deregistered) their sockets; sources still alive
+        // elsewhere (blocking jobs waiting on this runtime's I/O or timers among them) get
+        // an error instead of waiting forever.
         self.driver.lock().unwrap().shutdown();
+        // Last: running blocking jobs, within what is left of the deadline.
+        self.blocking.wait_for_threads(deadline);
     }
 
     /// True once every worker thread has left its loop.

@@ -13,12 +13,20 @@
 //! | `task.done()` | [`JoinHandle::is_finished`] |
 //! | `asyncio.sleep(0)` | [`yield_now`] |
 //! | `task.get_name()` | [`JoinHandle::name`] |
+//! | `async with asyncio.TaskGroup() as tg: tg.create_task(c)` | [`JoinSet::spawn`] (dropping the set cancels its tasks) |
+//! | `asyncio.as_completed(tasks)` | [`JoinSet::join_next`] |
+//! | `await asyncio.gather(a, b)` | [`join!`](crate::join) / [`try_join!`](crate::try_join), [`join_all`] |
+//! | `asyncio.wait(aws, return_when=FIRST_COMPLETED)` | [`select!`](crate::select) |
 
 mod builder;
+#[doc(hidden)]
+pub mod combinators;
 mod error;
 mod id;
 mod join;
+mod join_set;
 pub(crate) mod list;
+mod macros;
 pub(crate) mod raw;
 pub(crate) mod state;
 mod waker;
@@ -29,9 +37,11 @@ mod loom_tests;
 mod tests;
 
 pub use builder::Builder;
+pub use combinators::{join_all, JoinAll};
 pub use error::JoinError;
 pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
+pub use join_set::JoinSet;
 /// Cooperative scheduling: the per-poll budget that weft's leaf futures spend, so an
 /// always-ready task yields to others. See [`coop::poll_proceed`].
 pub use weft_io::coop;

@@ -1,0 +1,73 @@
+//! A blocking job as a task: the closure wrapped in a future that calls it on its first
+//! poll, and the `Schedule` implementation that hands such tasks to a blocking pool.
+//!
+//! Reusing the task machinery gives blocking jobs the same one-allocation task, the same
+//! `JoinHandle`, the same panic capture and the same `abort()` as async tasks, for free.
+//!
+//! A blocking task is never idle outside its pool's queue: it is queued (one `Notified`,
+//! in the queue), running (on a pool thread, inside its single poll, which always returns
+//! `Ready`), or complete. So the pool's queue is its owned-task list: shutdown cancels the
+//! queued ones by draining the queue, running ones cannot be cancelled anyway, and the
+//! task needs no entry in the runtime's `OwnedTasks` (its list reference is dropped at
+//! spawn and `release` reports "not in a list").
+
+use super::spawner::Inner;
+use crate::loom::Arc;
+use crate::task::raw::{Header, Notified, Schedule};
+use std::future::Future;
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::sync::atomic::Ordering::Acquire;
+use std::task::{Context, Poll};
+
+/// A closure seen as a future: the first poll runs it to completion on the polling thread.
+pub(crate) struct BlockingTask<F> {
+    func: Option<F>,
+}
+
+impl<F> BlockingTask<F> {
+    pub(crate) fn new(func: F) -> BlockingTask<F> {
+        BlockingTask { func: Some(func) }
+    }
+}
+
+// The closure is moved out before it is called and never pinned.
+impl<F> Unpin for BlockingTask<F> {}
+
+impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
+    type Output = R;
+
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<R> {
+        let func = self
+            .func
+            .take()
+            .expect("a blocking task is polled exactly once: its first poll completes it");
+        // No cooperative budget applies here: the closure does not poll weft futures, and
+        // if it calls `Handle::block_on`, that poll gets a budget of its own.
+        Poll::Ready(func())
+    }
+}
+
+/// The scheduler of blocking tasks: their pool.
+pub(crate) struct BlockingSchedule {
+    pub(crate) pool: Arc<Inner>,
+}
+
+impl Schedule for BlockingSchedule {
+    fn schedule(&self, task: Notified) {
+        // Only reached if a task were woken while idle outside the queue, which a blocking
+        // task never is (see the module docs); queue it like a new job all the same.
+        super::spawner::Spawner::from_inner(self.pool.clone()).dispatch(task, None);
+    }
+
+    fn release(&self, _task: NonNull<Header>) -> bool {
+        // Never in an owned-task list: the pool's queue plays that part.
+        false
+    }
+
+    fn is_shutdown(&self) -> bool {
+        // A plain atomic, not the pool lock: this is called from inside task cancellation,
+        // and reading it must never depend on who holds the lock at that moment.
+        self.pool.shutdown.load(Acquire)
+    }
+}

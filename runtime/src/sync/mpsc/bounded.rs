@@ -1,0 +1,494 @@
+//! The bounded channel: `Sender`, `Receiver`, and the reserved-slot `Permit`s.
+
+use super::chan::{Chan, Rx, TryPop};
+use super::error::{SendError, TryRecvError, TrySendError};
+use super::permit::{OwnedPermit, Permit};
+use crate::loom::Arc;
+use crate::sync::TryAcquireError;
+use futures_core::Stream;
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Makes a bounded channel: at most `capacity` messages wait in it; a sender that finds
+/// it full waits (asyncio's `Queue(maxsize=capacity)`).
+///
+/// # Panics
+///
+/// If `capacity` is zero (a rendezvous channel is not supported; use capacity 1).
+///
+/// # Examples
+///
+/// ```
+/// use weft::sync::mpsc;
+///
+/// weft::run(async {
+///     let (tx, mut rx) = mpsc::channel(8);
+///     for i in 0..3 {
+///         let tx = tx.clone();
+///         weft::spawn(async move { tx.send(i).await.unwrap() });
+///     }
+///     drop(tx);
+///     let mut got = Vec::new();
+///     while let Some(v) = rx.recv().await {
+///         got.push(v);
+///     }
+///     got.sort();
+///     assert_eq!(got, [0, 1, 2]);
+/// });
+/// ```
+#[track_caller]
+pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(
+        capacity > 0,
+        "mpsc::channel(0): a bounded channel needs a capacity of at least 1"
+    );
+    assert!(
+        capacity <= crate::sync::Semaphore::MAX_PERMITS,
+        "mpsc::channel({capacity}): the capacity exceeds Semaphore::MAX_PERMITS"
+    );
+    let chan = Chan::new(Some(capacity));
+    (
+        Sender { chan: chan.clone() },
+        Receiver {
+            rx: Rx::new(chan),
+            capacity,
+        },
+    )
+}
+
+/// Sends messages into a bounded channel; clone it for more producers.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, mut rx) = weft::sync::mpsc::channel(1);
+/// weft::run(async move {
+///     tx.send("a").await.unwrap();
+///     assert_eq!(rx.recv().await, Some("a"));
+/// });
+/// ```
+pub struct Sender<T> {
+    chan: Arc<Chan<T>>,
+}
+
+/// Receives the messages of a bounded channel (asyncio's `await queue.get()`); also a
+/// [`Stream`].
+///
+/// # Examples
+///
+/// ```
+/// let (tx, mut rx) = weft::sync::mpsc::channel(4);
+/// tx.try_send(1).unwrap();
+/// drop(tx);
+/// assert_eq!(weft::run(rx.recv()), Some(1));
+/// assert_eq!(weft::run(rx.recv()), None);
+/// ```
+pub struct Receiver<T> {
+    rx: Rx<T>,
+    capacity: usize,
+}
+
+impl<T> Sender<T> {
+    pub(super) fn chan(&self) -> &Chan<T> {
+        &self.chan
+    }
+
+    fn capacity_sem(&self) -> &crate::sync::Semaphore {
+        self.chan
+            .capacity
+            .as_ref()
+            .expect("a bounded channel has a capacity semaphore")
+    }
+
+    /// Sends `value`, waiting for room if the channel is full (asyncio's
+    /// `await queue.put(value)`).
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] with the value if the receiver was dropped or closed.
+    ///
+    /// # Cancel safety
+    ///
+    /// If the future is dropped before it completes, the message was not sent and is
+    /// dropped with it; the sender loses its place in the queue for room. Use
+    /// [`reserve`](Self::reserve) to wait for room without risking the message.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
+    /// weft::run(async move {
+    ///     tx.send(1).await.unwrap();
+    ///     let t = weft::spawn({ let tx = tx.clone(); async move { tx.send(2).await } });
+    ///     assert_eq!(rx.recv().await, Some(1)); // makes room for the waiting send
+    ///     t.await.unwrap().unwrap();
+    ///     assert_eq!(rx.recv().await, Some(2));
+    /// });
+    /// ```
+    pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
+        match self.reserve().await {
+            Ok(permit) => {
+                permit.send(value);
+                Ok(())
+            }
+            Err(_) => Err(SendError(value)),
+        }
+    }
+
+    /// Sends `value` if there is room right now (asyncio's `queue.put_nowait`).
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] or [`TrySendError::Closed`], with the value.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel(1);
+    /// assert!(tx.try_send(1).is_ok());
+    /// assert!(tx.try_send(2).is_err());
+    /// ```
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        match self.try_reserve() {
+            Ok(permit) => {
+                permit.send(value);
+                Ok(())
+            }
+            Err(TrySendError::Full(())) => Err(TrySendError::Full(value)),
+            Err(TrySendError::Closed(())) => Err(TrySendError::Closed(value)),
+        }
+    }
+
+    /// Sends from synchronous code, blocking the thread while the channel is full. For
+    /// plain threads and `spawn_blocking` jobs; never call it inside a task.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] with the value if the receiver was dropped or closed.
+    ///
+    /// # Panics
+    ///
+    /// When called on a runtime worker thread (inside a task).
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
+    /// std::thread::spawn(move || tx.blocking_send(9).unwrap());
+    /// assert_eq!(weft::run(rx.recv()), Some(9));
+    /// ```
+    #[track_caller]
+    pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        crate::sync::park::block_on(self.send(value))
+    }
+
+    /// Waits for room for one message and reserves it.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] if the receiver was dropped or closed.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future loses no capacity (it loses its place in the
+    /// queue for room).
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
+    /// weft::run(async move {
+    ///     tx.reserve().await.unwrap().send(5);
+    ///     assert_eq!(rx.recv().await, Some(5));
+    /// });
+    /// ```
+    pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
+        match self.capacity_sem().acquire().await {
+            Ok(permit) => {
+                // The slot now travels with the message; the receiver releases it.
+                permit.forget();
+                Ok(Permit { chan: &self.chan })
+            }
+            Err(_) => Err(SendError(())),
+        }
+    }
+
+    /// Reserves room for one message if there is some right now.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] or [`TrySendError::Closed`].
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel::<u8>(1);
+    /// let p = tx.try_reserve().unwrap();
+    /// assert!(tx.try_reserve().is_err());
+    /// drop(p); // gives the slot back
+    /// assert!(tx.try_reserve().is_ok());
+    /// ```
+    pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
+        match self.capacity_sem().try_acquire() {
+            Ok(permit) => {
+                permit.forget();
+                Ok(Permit { chan: &self.chan })
+            }
+            Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(())),
+            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(())),
+        }
+    }
+
+    /// Like [`reserve`](Self::reserve), but the permit owns the sender, for moving into
+    /// another task.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] if the receiver was dropped or closed.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe as [`reserve`](Self::reserve), but the sender is dropped with the
+    /// future.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
+    /// weft::run(async move {
+    ///     let permit = tx.reserve_owned().await.unwrap();
+    ///     weft::spawn(async move { permit.send(3); }).await.unwrap();
+    ///     assert_eq!(rx.recv().await, Some(3));
+    /// });
+    /// ```
+    pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
+        match self.capacity_sem().acquire().await {
+            Ok(permit) => permit.forget(),
+            Err(_) => return Err(SendError(())),
+        }
+        Ok(OwnedPermit { sender: Some(self) })
+    }
+
+    /// Like [`try_reserve`](Self::try_reserve), with a permit that owns the sender.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] or [`TrySendError::Closed`], with the sender.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel::<u8>(1);
+    /// let permit = tx.try_reserve_owned().unwrap();
+    /// # drop(permit);
+    /// ```
+    pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Sender<T>>> {
+        let taken = self
+            .capacity_sem()
+            .try_acquire()
+            .map(|permit| permit.forget());
+        match taken {
+            Ok(()) => Ok(OwnedPermit { sender: Some(self) }),
+            Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(self)),
+            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(self)),
+        }
+    }
+
+    /// Completes once the receiver is dropped or closed.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// let (tx, rx) = weft::sync::mpsc::channel::<()>(1);
+    /// weft::run(async move {
+    ///     let watcher = weft::spawn(async move { tx.closed().await });
+    ///     drop(rx);
+    ///     watcher.await.unwrap();
+    /// });
+    /// ```
+    pub async fn closed(&self) {
+        self.chan.closed().await
+    }
+
+    /// True once the receiver was dropped or closed.
+    ///
+    /// ```
+    /// let (tx, rx) = weft::sync::mpsc::channel::<()>(1);
+    /// drop(rx);
+    /// assert!(tx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+
+    /// Room left right now: the capacity minus messages queued or reserved.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel(3);
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(tx.capacity(), 2);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.capacity_sem().available_permits()
+    }
+
+    /// True if both senders feed the same channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel::<()>(1);
+    /// assert!(tx.same_channel(&tx.clone()));
+    /// ```
+    pub fn same_channel(&self, other: &Sender<T>) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        self.chan.add_sender();
+        Sender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        self.chan.drop_sender();
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("mpsc::Sender")
+            .field("capacity", &self.capacity())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Waits for the next message (asyncio's `await queue.get()`); `None` once every
+    /// sender is gone (or the receiver was closed) and the channel is empty.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if the future is dropped before it completes, no message was taken.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(2);
+    /// tx.try_send(7).unwrap();
+    /// assert_eq!(weft::run(rx.recv()), Some(7));
+    /// ```
+    pub async fn recv(&mut self) -> Option<T> {
+        std::future::poll_fn(|cx| self.poll_recv(cx)).await
+    }
+
+    /// Polls for the next message, registering `cx`'s waker if there is none yet.
+    ///
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(rx.poll_recv(&mut cx).is_pending());
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(1)));
+    /// ```
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.rx.poll_recv(cx)
+    }
+
+    /// Takes a message if one is waiting (asyncio's `queue.get_nowait()`).
+    ///
+    /// # Errors
+    ///
+    /// [`TryRecvError::Empty`] if none is waiting, [`TryRecvError::Disconnected`] if none
+    /// ever will.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
+    /// assert!(rx.try_recv().is_err());
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// ```
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        match self.rx.try_pop() {
+            TryPop::Value(v) => Ok(v),
+            TryPop::Empty => Err(TryRecvError::Empty),
+            TryPop::Ended => Err(TryRecvError::Disconnected),
+        }
+    }
+
+    /// Receives from synchronous code, blocking the thread until a message arrives. For
+    /// plain threads and `spawn_blocking` jobs; never call it inside a task.
+    ///
+    /// # Panics
+    ///
+    /// When called on a runtime worker thread (inside a task).
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
+    /// std::thread::spawn(move || weft::run(tx.send(4)).unwrap());
+    /// assert_eq!(rx.blocking_recv(), Some(4));
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        crate::sync::park::block_on(self.recv())
+    }
+
+    /// Closes the channel for sending (asyncio's `queue.shutdown()`): sends fail from now
+    /// on, senders waiting for room are woken with an error, and the messages already in
+    /// the channel can still be received.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(2);
+    /// tx.try_send(1).unwrap();
+    /// rx.close();
+    /// assert!(tx.try_send(2).is_err());
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert!(rx.try_recv().is_err());
+    /// ```
+    pub fn close(&mut self) {
+        self.rx.close();
+    }
+
+    /// Messages waiting in the channel (asyncio's `queue.qsize()`).
+    ///
+    /// ```
+    /// let (tx, rx) = weft::sync::mpsc::channel(4);
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(rx.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.rx.len()
+    }
+
+    /// True if no message is waiting (asyncio's `queue.empty()`).
+    ///
+    /// ```
+    /// let (_tx, rx) = weft::sync::mpsc::channel::<u8>(4);
+    /// assert!(rx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The channel's capacity, as given to [`channel`] (asyncio's `queue.maxsize`).
+    ///
+    /// ```
+    /// let (_tx, rx) = weft::sync::mpsc::channel::<u8>(4);
+    /// assert_eq!(rx.max_capacity(), 4);
+    /// ```
+    pub fn max_capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+// Messages are never pinned: they are moved out whole.
+impl<T> Unpin for Receiver<T> {}
+
+impl<T> Stream for Receiver<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().poll_recv(cx)
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("mpsc::Receiver")
+            .field("len", &self.len())
+            .field("max_capacity", &self.capacity)
+            .finish()
+    }
+}

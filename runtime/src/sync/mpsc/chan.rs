@@ -1,0 +1,210 @@
+//! The state both channel flavours share, and the receiving side's logic.
+//!
+//! # Protocol
+//!
+//! - `shared` (a mutex) holds the message queue and the receiver's waker. A sender pushes
+//!   and takes the waker under the lock, then wakes it after unlocking. The receiver, with
+//!   the lock held, either takes the whole queue (swapping it with its own empty buffer, so
+//!   it locks once per batch, not once per message), or sees the channel ended, or stores
+//!   its waker. Since both sides decide under one lock, a push can never fall between the
+//!   receiver's last look and its sleep.
+//! - `tx_count` counts live senders (clones included). The sender that takes it to zero
+//!   then takes the lock and wakes the receiver. The receiver reads it under the lock: a
+//!   zero there means every push has happened (each came before its sender's decrement)
+//!   and is in the queue it just looked at.
+//! - `rx_closed` is set under the lock by `close` (or the receiver's drop); pushes check
+//!   it under the lock and fail once it is set. Senders read it without the lock for
+//!   `is_closed`.
+//! - A bounded channel's capacity is a `Semaphore`: a sender holds one permit per message
+//!   from `reserve` until the receiver takes the message out of the channel, which
+//!   releases the permit. Closing the receiver closes the semaphore, so senders waiting
+//!   for capacity fail instead of waiting forever.
+//!   (Releasing in batches would be cheaper on a full channel, but a receiver that stops
+//!   polling would then keep room that senders are promised, which can deadlock a
+//!   pipeline that relies on the exact capacity; so each message gives its slot back as
+//!   it is received.)
+
+use crate::loom::{Arc, AtomicBool, AtomicUsize, Mutex};
+use crate::sync::{lock, Notify, Semaphore};
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, SeqCst};
+use std::task::{ready, Context, Poll, Waker};
+use weft_io::coop;
+
+pub(super) struct Chan<T> {
+    shared: Mutex<Shared<T>>,
+    tx_count: AtomicUsize,
+    rx_closed: AtomicBool,
+    /// Capacity permits of a bounded channel; `None` for an unbounded one.
+    pub(super) capacity: Option<Semaphore>,
+    /// Woken when the receiver closes, for `Sender::closed`.
+    closed_notify: Notify,
+}
+
+struct Shared<T> {
+    queue: VecDeque<T>,
+    rx_waker: Option<Waker>,
+}
+
+/// What the receiver learned from one look at the channel.
+pub(super) enum TryPop<T> {
+    Value(T),
+    Empty,
+    Ended,
+}
+
+impl<T> Chan<T> {
+    pub(super) fn new(capacity: Option<usize>) -> Arc<Chan<T>> {
+        Arc::new(Chan {
+            shared: Mutex::new(Shared {
+                queue: VecDeque::new(),
+                rx_waker: None,
+            }),
+            tx_count: AtomicUsize::new(1),
+            rx_closed: AtomicBool::new(false),
+            capacity: capacity.map(Semaphore::new),
+            closed_notify: Notify::new(),
+        })
+    }
+
+    /// Queues a message and wakes the receiver; gives the message back if the receiver
+    /// has closed.
+    pub(super) fn push(&self, value: T) -> Result<(), T> {
+        let mut shared = lock(&self.shared);
+        if self.rx_closed.load(Relaxed) {
+            return Err(value);
+        }
+        shared.queue.push_back(value);
+        let waker = shared.rx_waker.take();
+        drop(shared);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    pub(super) fn add_sender(&self) {
+        self.tx_count.fetch_add(1, Relaxed);
+    }
+
+    /// A sender went away; the last one wakes the receiver to see the end.
+    pub(super) fn drop_sender(&self) {
+        if self.tx_count.fetch_sub(1, AcqRel) != 1 {
+            return;
+        }
+        let waker = lock(&self.shared).rx_waker.take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    pub(super) fn is_closed(&self) -> bool {
+        self.rx_closed.load(Acquire)
+    }
+
+    /// Completes once the receiver has closed.
+    pub(super) async fn closed(&self) {
+        // Created before the check: a close after it still wakes us (see `Notify`).
+        let notified = self.closed_notify.notified();
+        if self.is_closed() {
+            return;
+        }
+        notified.await;
+    }
+
+    /// Takes `n` capacity permits back after messages left the channel.
+    fn release_capacity(&self, n: usize) {
+        if let Some(sem) = &self.capacity {
+            sem.release(n);
+        }
+    }
+}
+
+/// The receiving side: the channel and a local batch of messages already taken from it.
+pub(super) struct Rx<T> {
+    pub(super) chan: Arc<Chan<T>>,
+    buf: VecDeque<T>,
+}
+
+impl<T> Rx<T> {
+    pub(super) fn new(chan: Arc<Chan<T>>) -> Rx<T> {
+        Rx {
+            chan,
+            buf: VecDeque::new(),
+        }
+    }
+
+    /// One message left the channel: its slot goes back to the senders.
+    fn took_one(&mut self) {
+        self.chan.release_capacity(1);
+    }
+
+    /// One look: a message, or nothing yet (storing `waker`, if given), or the end.
+    fn pop(&mut self, waker: Option<&Waker>) -> TryPop<T> {
+        if let Some(value) = self.buf.pop_front() {
+            self.took_one();
+            return TryPop::Value(value);
+        }
+        let mut shared = lock(&self.chan.shared);
+        if !shared.queue.is_empty() {
+            std::mem::swap(&mut shared.queue, &mut self.buf);
+            drop(shared);
+            self.took_one();
+            return TryPop::Value(self.buf.pop_front().expect("just swapped in a batch"));
+        }
+        if self.chan.tx_count.load(Acquire) == 0 || self.chan.rx_closed.load(Relaxed) {
+            return TryPop::Ended;
+        }
+        if let Some(waker) = waker {
+            if !shared.rx_waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                shared.rx_waker = Some(waker.clone());
+            }
+        }
+        TryPop::Empty
+    }
+
+    pub(super) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let coop = ready!(coop::poll_proceed(cx));
+        match self.pop(Some(cx.waker())) {
+            TryPop::Value(value) => {
+                coop.made_progress();
+                Poll::Ready(Some(value))
+            }
+            TryPop::Ended => {
+                coop.made_progress();
+                Poll::Ready(None)
+            }
+            TryPop::Empty => Poll::Pending,
+        }
+    }
+
+    pub(super) fn try_pop(&mut self) -> TryPop<T> {
+        self.pop(None)
+    }
+
+    /// Closes the channel for sending; messages already in it can still be received.
+    pub(super) fn close(&mut self) {
+        let shared = lock(&self.chan.shared);
+        self.chan.rx_closed.store(true, SeqCst);
+        drop(shared);
+        if let Some(sem) = &self.chan.capacity {
+            sem.close();
+        }
+        self.chan.closed_notify.notify_waiters();
+    }
+
+    /// Messages waiting to be received.
+    pub(super) fn len(&self) -> usize {
+        self.buf.len() + lock(&self.chan.shared).queue.len()
+    }
+}
+
+impl<T> Drop for Rx<T> {
+    fn drop(&mut self) {
+        self.close();
+        // Drop undelivered messages now, outside the lock, rather than whenever the last
+        // sender goes.
+        let queued = std::mem::take(&mut lock(&self.chan.shared).queue);
+        drop(queued);
+    }
+}

@@ -1,0 +1,133 @@
+//! The channel errors.
+
+use std::fmt;
+
+/// The receiver was dropped or closed: the message was not sent. It is handed back in the
+/// error's field.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = weft::sync::mpsc::unbounded_channel();
+/// drop(rx);
+/// let err = tx.send("lost").unwrap_err();
+/// assert_eq!(err.0, "lost");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct SendError<T>(pub T);
+
+impl<T> fmt::Debug for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendError").finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the channel's receiver was dropped or closed, so the message was not sent (it is \
+             returned in the error): stop sending on this channel",
+        )
+    }
+}
+
+impl<T> std::error::Error for SendError<T> {}
+
+/// Why a `try_send` (or `try_reserve`) did not go through; the message is handed back.
+///
+/// # Examples
+///
+/// ```
+/// use weft::sync::mpsc::{channel, error::TrySendError};
+/// let (tx, _rx) = channel(1);
+/// tx.try_send(1).unwrap();
+/// assert!(matches!(tx.try_send(2), Err(TrySendError::Full(2))));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub enum TrySendError<T> {
+    /// The channel is at capacity; the receiver has not caught up.
+    Full(T),
+    /// The receiver was dropped or closed.
+    Closed(T),
+}
+
+impl<T> TrySendError<T> {
+    /// The message that was not sent.
+    ///
+    /// ```
+    /// use weft::sync::mpsc::error::TrySendError;
+    /// assert_eq!(TrySendError::Full(3).into_inner(), 3);
+    /// ```
+    pub fn into_inner(self) -> T {
+        match self {
+            TrySendError::Full(v) | TrySendError::Closed(v) => v,
+        }
+    }
+}
+
+impl<T> fmt::Debug for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrySendError::Full(_) => f.write_str("Full(..)"),
+            TrySendError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrySendError::Full(_) => f.write_str(
+                "the channel is full (the receiver has not caught up): `.await` send() to wait \
+                 for room, or shed the message (it is returned in the error)",
+            ),
+            TrySendError::Closed(_) => f.write_str(
+                "the channel's receiver was dropped or closed, so the message was not sent (it \
+                 is returned in the error): stop sending on this channel",
+            ),
+        }
+    }
+}
+
+impl<T> std::error::Error for TrySendError<T> {}
+
+impl<T> From<SendError<T>> for TrySendError<T> {
+    fn from(err: SendError<T>) -> Self {
+        TrySendError::Closed(err.0)
+    }
+}
+
+/// Why a `try_recv` returned no message.
+///
+/// # Examples
+///
+/// ```
+/// use weft::sync::mpsc::{unbounded_channel, error::TryRecvError};
+/// let (tx, mut rx) = unbounded_channel::<u8>();
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+/// drop(tx);
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TryRecvError {
+    /// No message right now; senders may still send.
+    Empty,
+    /// No message, and none will come: every sender is gone, or the receiver was closed.
+    Disconnected,
+}
+
+impl fmt::Display for TryRecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryRecvError::Empty => {
+                f.write_str("the channel is empty right now: `.await` recv() to wait for a message")
+            }
+            TryRecvError::Disconnected => f.write_str(
+                "the channel is empty and every sender is gone (or it was closed): no more \
+                 messages will come",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TryRecvError {}

@@ -1,0 +1,265 @@
+//! The unbounded channel: `UnboundedSender` and `UnboundedReceiver`.
+
+use super::chan::{Chan, Rx, TryPop};
+use super::error::{SendError, TryRecvError};
+use crate::loom::Arc;
+use futures_core::Stream;
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Makes an unbounded channel: sends never wait (asyncio's `Queue()` with no `maxsize`).
+///
+/// Nothing limits how far senders can get ahead of the receiver, so memory grows with the
+/// backlog; prefer a bounded [`channel`](super::channel) when producers can outpace the
+/// consumer.
+///
+/// # Examples
+///
+/// ```
+/// weft::run(async {
+///     let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+///     tx.send("no waiting").unwrap();
+///     assert_eq!(rx.recv().await, Some("no waiting"));
+/// });
+/// ```
+pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
+    let chan = Chan::new(None);
+    (
+        UnboundedSender { chan: chan.clone() },
+        UnboundedReceiver { rx: Rx::new(chan) },
+    )
+}
+
+/// Sends messages into an unbounded channel; clone it for more producers.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+/// let tx2 = tx.clone();
+/// tx.send(1).unwrap();
+/// tx2.send(2).unwrap();
+/// assert_eq!(rx.try_recv(), Ok(1));
+/// assert_eq!(rx.try_recv(), Ok(2));
+/// ```
+pub struct UnboundedSender<T> {
+    chan: Arc<Chan<T>>,
+}
+
+/// Receives the messages of an unbounded channel; also a [`Stream`].
+///
+/// # Examples
+///
+/// ```
+/// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+/// tx.send(1).unwrap();
+/// drop(tx);
+/// assert_eq!(weft::run(rx.recv()), Some(1));
+/// assert_eq!(weft::run(rx.recv()), None);
+/// ```
+pub struct UnboundedReceiver<T> {
+    rx: Rx<T>,
+}
+
+impl<T> UnboundedSender<T> {
+    /// Sends `value` without waiting (asyncio's `queue.put_nowait(value)`).
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] with the value if the receiver was dropped or closed.
+    ///
+    /// ```
+    /// let (tx, rx) = weft::sync::mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// drop(rx);
+    /// assert_eq!(tx.send(2).unwrap_err().0, 2);
+    /// ```
+    pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        self.chan.push(value).map_err(SendError)
+    }
+
+    /// Completes once the receiver is dropped or closed.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// let (tx, rx) = weft::sync::mpsc::unbounded_channel::<()>();
+    /// weft::run(async move {
+    ///     let watcher = weft::spawn(async move { tx.closed().await });
+    ///     drop(rx);
+    ///     watcher.await.unwrap();
+    /// });
+    /// ```
+    pub async fn closed(&self) {
+        self.chan.closed().await
+    }
+
+    /// True once the receiver was dropped or closed.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel::<()>();
+    /// rx.close();
+    /// assert!(tx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+
+    /// True if both senders feed the same channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::unbounded_channel::<()>();
+    /// assert!(tx.same_channel(&tx.clone()));
+    /// ```
+    pub fn same_channel(&self, other: &UnboundedSender<T>) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+}
+
+impl<T> Clone for UnboundedSender<T> {
+    fn clone(&self) -> Self {
+        self.chan.add_sender();
+        UnboundedSender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for UnboundedSender<T> {
+    fn drop(&mut self) {
+        self.chan.drop_sender();
+    }
+}
+
+impl<T> fmt::Debug for UnboundedSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("mpsc::UnboundedSender")
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+impl<T> UnboundedReceiver<T> {
+    /// Waits for the next message; `None` once every sender is gone (or the receiver was
+    /// closed) and the channel is empty.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if the future is dropped before it completes, no message was taken.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+    /// tx.send(7).unwrap();
+    /// assert_eq!(weft::run(rx.recv()), Some(7));
+    /// ```
+    pub async fn recv(&mut self) -> Option<T> {
+        std::future::poll_fn(|cx| self.poll_recv(cx)).await
+    }
+
+    /// Polls for the next message, registering `cx`'s waker if there is none yet.
+    ///
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(rx.poll_recv(&mut cx).is_pending());
+    /// tx.send(1).unwrap();
+    /// assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(1)));
+    /// ```
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.rx.poll_recv(cx)
+    }
+
+    /// Takes a message if one is waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`TryRecvError::Empty`] if none is waiting, [`TryRecvError::Disconnected`] if none
+    /// ever will.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// ```
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        match self.rx.try_pop() {
+            TryPop::Value(v) => Ok(v),
+            TryPop::Empty => Err(TryRecvError::Empty),
+            TryPop::Ended => Err(TryRecvError::Disconnected),
+        }
+    }
+
+    /// Receives from synchronous code, blocking the thread until a message arrives. For
+    /// plain threads and `spawn_blocking` jobs; never call it inside a task.
+    ///
+    /// # Panics
+    ///
+    /// When called on a runtime worker thread (inside a task).
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+    /// std::thread::spawn(move || tx.send(4).unwrap());
+    /// assert_eq!(rx.blocking_recv(), Some(4));
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        crate::sync::park::block_on(self.recv())
+    }
+
+    /// Closes the channel for sending; messages already in it can still be received.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// rx.close();
+    /// assert!(tx.send(2).is_err());
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// ```
+    pub fn close(&mut self) {
+        self.rx.close();
+    }
+
+    /// Messages waiting in the channel.
+    ///
+    /// ```
+    /// let (tx, rx) = weft::sync::mpsc::unbounded_channel();
+    /// tx.send(()).unwrap();
+    /// assert_eq!(rx.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.rx.len()
+    }
+
+    /// True if no message is waiting.
+    ///
+    /// ```
+    /// let (_tx, rx) = weft::sync::mpsc::unbounded_channel::<u8>();
+    /// assert!(rx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+// Messages are never pinned: they are moved out whole.
+impl<T> Unpin for UnboundedReceiver<T> {}
+
+impl<T> Stream for UnboundedReceiver<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().poll_recv(cx)
+    }
+}
+
+impl<T> fmt::Debug for UnboundedReceiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("mpsc::UnboundedReceiver")
+            .field("len", &self.len())
+            .finish()
+    }
+}

@@ -1,0 +1,353 @@
+//! `Mutex`: an async mutual-exclusion lock (asyncio's `Lock`, holding data like Rust's
+//! `std::sync::Mutex`), built on a one-permit `Semaphore`.
+//!
+//! The semaphore's single permit is the right to touch `data`: whoever holds it (a guard)
+//! has exclusive access, and the permit's FIFO queue makes the lock fair. The guard
+//! forgets the semaphore permit it was given and releases one permit when it drops.
+
+use super::semaphore::{Semaphore, TryAcquireError};
+use crate::loom::UnsafeCell;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+/// An async mutex: [`lock`](Self::lock) waits (without blocking the thread) until the data
+/// is free, and the guard may be held across `.await`s.
+///
+/// Waiters are served in FIFO order. Prefer `std::sync::Mutex` for data that is never held
+/// across an `.await` (it is faster); use this one when the critical section awaits.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use weft::sync::Mutex;
+///
+/// let total = weft::run(async {
+///     let counter = Arc::new(Mutex::new(0u32));
+///     let tasks: Vec<_> = (0..10)
+///         .map(|_| {
+///             let counter = counter.clone();
+///             weft::spawn(async move {
+///                 let mut n = counter.lock().await;
+///                 weft::task::yield_now().await; // held across an await
+///                 *n += 1;
+///             })
+///         })
+///         .collect();
+///     for t in tasks {
+///         t.await.unwrap();
+///     }
+///     let n = *counter.lock().await;
+///     n
+/// });
+/// assert_eq!(total, 10);
+/// ```
+pub struct Mutex<T> {
+    sem: Semaphore,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: the mutex hands out access to `data` to one guard at a time (the semaphore's one
+// permit), so sharing it between threads only ever moves `T` between them: `T: Send`.
+unsafe impl<T: Send> Send for Mutex<T> {}
+// SAFETY: as above; `&Mutex` gives `&mut T` to one thread at a time.
+unsafe impl<T: Send> Sync for Mutex<T> {}
+
+/// [`Mutex::try_lock`] found the mutex locked.
+///
+/// # Examples
+///
+/// ```
+/// let m = weft::sync::Mutex::new(1);
+/// let _g = m.try_lock().unwrap();
+/// assert!(m.try_lock().unwrap_err().to_string().contains("held"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TryLockError(());
+
+impl fmt::Display for TryLockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the lock is held (or other tasks wait for it first): `.await` lock() to wait \
+             for it, or retry later",
+        )
+    }
+}
+
+impl std::error::Error for TryLockError {}
+
+impl<T> Mutex<T> {
+    /// A new, unlocked mutex holding `value`.
+    ///
+    /// ```
+    /// let m = weft::sync::Mutex::new(vec![1, 2]);
+    /// # drop(m);
+    /// ```
+    pub fn new(value: T) -> Mutex<T> {
+        Mutex {
+            sem: Semaphore::new(1),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// Waits until the lock is free and takes it (asyncio's `async with lock:`).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future before it completes leaves the lock as it was
+    /// (the task loses its place in the queue).
+    ///
+    /// ```
+    /// let m = weft::sync::Mutex::new(1);
+    /// weft::run(async {
+    ///     *m.lock().await += 1;
+    ///     assert_eq!(*m.lock().await, 2);
+    /// });
+    /// ```
+    pub async fn lock(&self) -> MutexGuard<'_, T> {
+        match self.sem.acquire().await {
+            Ok(permit) => permit.forget(),
+            Err(_) => unreachable!("a mutex's semaphore is never closed"),
+        }
+        MutexGuard { lock: self }
+    }
+
+    /// Takes the lock if it is free and nobody waits for it.
+    ///
+    /// # Errors
+    ///
+    /// [`TryLockError`] if it is held or others wait first.
+    ///
+    /// ```
+    /// let m = weft::sync::Mutex::new(1);
+    /// let g = m.try_lock().unwrap();
+    /// assert!(m.try_lock().is_err());
+    /// drop(g);
+    /// assert!(m.try_lock().is_ok());
+    /// ```
+    pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
+        match self.sem.try_acquire() {
+            Ok(permit) => {
+                permit.forget();
+                Ok(MutexGuard { lock: self })
+            }
+            Err(TryAcquireError::NoPermits) => Err(TryLockError(())),
+            Err(TryAcquireError::Closed) => unreachable!("a mutex's semaphore is never closed"),
+        }
+    }
+
+    /// Waits for the lock and returns a guard that keeps the mutex alive (`'static`, to
+    /// move into a spawned task).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`lock`](Self::lock).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(weft::sync::Mutex::new(0));
+    /// weft::run(async {
+    ///     let mut g = m.clone().lock_owned().await;
+    ///     weft::spawn(async move { *g += 5 }).await.unwrap();
+    ///     assert_eq!(*m.lock().await, 5);
+    /// });
+    /// ```
+    pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        match self.sem.acquire().await {
+            Ok(permit) => permit.forget(),
+            Err(_) => unreachable!("a mutex's semaphore is never closed"),
+        }
+        OwnedMutexGuard { lock: self }
+    }
+
+    /// Takes the lock, keeping the mutex alive, if it is free.
+    ///
+    /// # Errors
+    ///
+    /// [`TryLockError`] if it is held or others wait first.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(weft::sync::Mutex::new(0));
+    /// let g = m.clone().try_lock_owned().unwrap();
+    /// assert!(m.clone().try_lock_owned().is_err());
+    /// drop(g);
+    /// ```
+    pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
+        match self.sem.try_acquire() {
+            Ok(permit) => permit.forget(),
+            Err(_) => return Err(TryLockError(())),
+        }
+        Ok(OwnedMutexGuard { lock: self })
+    }
+
+    /// The data, through a unique borrow: no locking needed.
+    ///
+    /// ```
+    /// let mut m = weft::sync::Mutex::new(1);
+    /// *m.get_mut() = 2;
+    /// assert_eq!(m.into_inner(), 2);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        // SAFETY: `&mut self` rules out every guard and every other access.
+        self.data.with_mut(|p| unsafe { &mut *p })
+    }
+
+    /// Consumes the mutex and returns the data.
+    ///
+    /// ```
+    /// let m = weft::sync::Mutex::new("x");
+    /// assert_eq!(m.into_inner(), "x");
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+
+    fn unlock(&self) {
+        self.sem.release(1);
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T> From<T> for Mutex<T> {
+    fn from(value: T) -> Self {
+        Mutex::new(value)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Mutex");
+        match self.try_lock() {
+            Ok(guard) => d.field("data", &&*guard),
+            Err(_) => d.field("data", &format_args!("<locked>")),
+        };
+        d.finish()
+    }
+}
+
+/// Exclusive access to a [`Mutex`]'s data; unlocks when dropped.
+///
+/// # Examples
+///
+/// ```
+/// let m = weft::sync::Mutex::new(String::new());
+/// weft::run(async {
+///     let mut g = m.lock().await;
+///     g.push_str("hi");
+/// });
+/// assert_eq!(m.into_inner(), "hi");
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct MutexGuard<'a, T> {
+    lock: &'a Mutex<T>,
+}
+
+// SAFETY: a `&MutexGuard` only hands out `&T`, so it may be shared when `T: Sync`.
+unsafe impl<T: Send + Sync> Sync for MutexGuard<'_, T> {}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the mutex's only permit: nobody else touches `data`.
+        self.lock.data.with(|p| unsafe { &*p })
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`, and `&mut self` makes this the only borrow through us.
+        self.lock.data.with_mut(|p| unsafe { &mut *p })
+    }
+}
+
+impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.lock.unlock();
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+/// Exclusive access to an `Arc<Mutex>`'s data, `'static`; unlocks when dropped.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// let m = Arc::new(weft::sync::Mutex::new(1));
+/// let mut g = m.clone().try_lock_owned().unwrap();
+/// *g = 2;
+/// drop(g);
+/// assert_eq!(*m.try_lock().unwrap(), 2);
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct OwnedMutexGuard<T> {
+    lock: Arc<Mutex<T>>,
+}
+
+// SAFETY: as for `MutexGuard`.
+unsafe impl<T: Send + Sync> Sync for OwnedMutexGuard<T> {}
+
+impl<T> OwnedMutexGuard<T> {
+    /// The mutex this guard locks.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(weft::sync::Mutex::new(()));
+    /// let g = m.clone().try_lock_owned().unwrap();
+    /// assert!(Arc::ptr_eq(g.mutex(), &m));
+    /// ```
+    pub fn mutex(&self) -> &Arc<Mutex<T>> {
+        &self.lock
+    }
+}
+
+impl<T> Deref for OwnedMutexGuard<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the mutex's only permit.
+        self.lock.data.with(|p| unsafe { &*p })
+    }
+}
+
+impl<T> DerefMut for OwnedMutexGuard<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the mutex's only permit, and `&mut self` is unique.
+        self.lock.data.with_mut(|p| unsafe { &mut *p })
+    }
+}
+
+impl<T> Drop for OwnedMutexGuard<T> {
+    fn drop(&mut self) {
+        self.lock.unlock();
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for OwnedMutexGuard<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}

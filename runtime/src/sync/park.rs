@@ -1,0 +1,45 @@
+//! Waiting for a future from synchronous code (`blocking_recv`, `blocking_send`): the
+//! calling thread parks until the future's waker unparks it.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+
+struct Unpark(Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Runs `future` to completion on this thread, parking while it is pending.
+///
+/// # Panics
+///
+/// On a worker thread: parking there would stall every task queued on that worker.
+#[track_caller]
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    assert!(
+        !crate::context::on_worker_thread(),
+        "a blocking_* channel method was called inside a weft task: it would block the \
+         worker thread and stall its other tasks; `.await` the async version instead (the \
+         blocking ones are for plain threads and spawn_blocking jobs)"
+    );
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        // A fresh budget per poll, as `Runtime::block_on` gives: this thread may be inside
+        // a blocking job, whose own (spent) budget must not make the future yield forever.
+        if let Poll::Ready(out) = weft_io::coop::budget(|| future.as_mut().poll(&mut cx)) {
+            return out;
+        }
+        thread::park();
+    }
+}
