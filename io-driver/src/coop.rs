@@ -55,6 +55,12 @@ std::thread_local! {
 /// assert!(spent);
 /// ```
 pub fn budget<R>(f: impl FnOnce() -> R) -> R {
+    with_budget(Some(BUDGET), f)
+}
+
+/// Runs `f` with the current budget set to `budget`, restoring the previous one after
+/// (also on unwind).
+fn with_budget<R>(budget: Option<u8>, f: impl FnOnce() -> R) -> R {
     struct Reset(Option<u8>);
     impl Drop for Reset {
         fn drop(&mut self) {
@@ -62,8 +68,25 @@ pub fn budget<R>(f: impl FnOnce() -> R) -> R {
             let _ = CURRENT.try_with(|c| c.set(prev));
         }
     }
-    let _reset = Reset(CURRENT.with(|c| c.replace(Some(BUDGET))));
+    let _reset = Reset(CURRENT.with(|c| c.replace(budget)));
     f()
+}
+
+/// Runs `f` with no budget at all: leaf futures polled inside never yield for budget.
+/// For code that runs inside a task poll but is not part of it, such as a blocking job
+/// that drives futures with another executor.
+///
+/// ```
+/// let yielded = weft_io::coop::budget(|| {
+///     weft_io::coop::unconstrained(|| {
+///         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+///         (0..1_000).any(|_| weft_io::coop::poll_proceed(&mut cx).is_pending())
+///     })
+/// });
+/// assert!(!yielded);
+/// ```
+pub fn unconstrained<R>(f: impl FnOnce() -> R) -> R {
+    with_budget(None, f)
 }
 
 /// Permission to make progress, returned by [`poll_proceed`].

@@ -364,3 +364,21 @@ fn zero_blocking_threads_is_rejected() {
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     assert!(err.to_string().contains("max_blocking_threads(0)"));
 }
+
+#[test]
+fn a_blocking_job_driving_weft_futures_with_another_executor_never_runs_out_of_budget() {
+    within(|| {
+        let rt = weft::Builder::new().worker_threads(1).build().unwrap();
+        let done = rt.block_on(rt.spawn_blocking(|| {
+            // Far more than one poll's budget (128) of budget-spending operations, driven
+            // by a plain executor inside the job: each must complete without yielding.
+            weft_tests::park_on(async {
+                for _ in 0..10_000 {
+                    weft::task::coop::consume_budget().await;
+                }
+            });
+            true
+        }));
+        assert!(done.unwrap());
+    });
+}

@@ -42,9 +42,9 @@ impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
             .func
             .take()
             .expect("a blocking task is polled exactly once: its first poll completes it");
-        // No cooperative budget applies here: the closure does not poll weft futures, and
-        // if it calls `Handle::block_on`, that poll gets a budget of its own.
-        Poll::Ready(func())
+        // The job is not part of a task's poll: no cooperative budget applies to it, so
+        // weft futures it drives through another executor never yield for budget.
+        Poll::Ready(weft_io::coop::unconstrained(func))
     }
 }
 
