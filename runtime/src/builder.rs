@@ -31,6 +31,7 @@ pub struct Builder {
     on_thread_stop: Option<StdArc<dyn Fn() + Send + Sync>>,
     max_blocking_threads: usize,
     thread_keep_alive: std::time::Duration,
+    slow_poll_threshold: Option<std::time::Duration>,
 }
 
 /// 512, as tokio uses: enough for bursts of blocking file I/O without letting a runaway
@@ -72,6 +73,7 @@ impl Builder {
             on_thread_stop: None,
             max_blocking_threads: DEFAULT_MAX_BLOCKING_THREADS,
             thread_keep_alive: DEFAULT_THREAD_KEEP_ALIVE,
+            slow_poll_threshold: None,
         }
     }
 
@@ -100,6 +102,30 @@ impl Builder {
     /// ```
     pub fn thread_keep_alive(mut self, idle: std::time::Duration) -> Builder {
         self.thread_keep_alive = idle;
+        self
+    }
+
+    /// Debug mode, asyncio's `slow_callback_duration`: every task poll is timed, and one
+    /// that runs longer than `threshold` prints a warning to stderr naming the task (id,
+    /// name, spawn site) and counts in [`RuntimeMetrics::num_slow_polls`]. A slow poll
+    /// stalls every task queued on its worker; the warning says where it came from. Off by
+    /// default (timing costs two clock reads per poll).
+    ///
+    /// [`RuntimeMetrics::num_slow_polls`]: crate::RuntimeMetrics::num_slow_polls
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = weft::Builder::new()
+    ///     .worker_threads(1)
+    ///     .slow_poll_threshold(Duration::from_millis(10))
+    ///     .build()
+    ///     .unwrap();
+    /// // Blocking a worker for 50 ms: exactly what the warning is for.
+    /// rt.block_on(rt.spawn(async { std::thread::sleep(Duration::from_millis(50)) })).unwrap();
+    /// assert_eq!(rt.metrics().num_slow_polls(), 1);
+    /// ```
+    pub fn slow_poll_threshold(mut self, threshold: std::time::Duration) -> Builder {
+        self.slow_poll_threshold = Some(threshold);
         self
     }
 
@@ -244,6 +270,7 @@ impl Builder {
             on_thread_stop: self.on_thread_stop,
             max_blocking_threads: self.max_blocking_threads,
             thread_keep_alive: self.thread_keep_alive,
+            slow_poll_threshold: self.slow_poll_threshold,
         };
         let driver = weft_io::Driver::start("weft-io".to_owned())?;
         let (shared, locals) = Shared::new(workers, config, driver);
@@ -281,6 +308,7 @@ impl fmt::Debug for Builder {
             .field("event_interval", &self.event_interval)
             .field("max_blocking_threads", &self.max_blocking_threads)
             .field("thread_keep_alive", &self.thread_keep_alive)
+            .field("slow_poll_threshold", &self.slow_poll_threshold)
             .finish_non_exhaustive()
     }
 }

@@ -258,6 +258,22 @@ impl RuntimeMetrics {
         self.handle.shared.idle.num_unparked()
     }
 
+    /// Task polls that ran longer than [`Builder::slow_poll_threshold`] (0 when that debug
+    /// mode is off).
+    ///
+    /// [`Builder::slow_poll_threshold`]: crate::Builder::slow_poll_threshold
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new().unwrap();
+    /// assert_eq!(rt.metrics().num_slow_polls(), 0);
+    /// ```
+    pub fn num_slow_polls(&self) -> u64 {
+        self.handle
+            .shared
+            .slow_polls
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Threads and queue depth of the [`spawn_blocking`](crate::spawn_blocking) pool.
     ///
     /// ```

@@ -60,6 +60,8 @@ pub(crate) struct Config {
     pub(crate) max_blocking_threads: usize,
     /// Idle time after which a blocking thread exits (`Builder::thread_keep_alive`).
     pub(crate) thread_keep_alive: Duration,
+    /// Polls longer than this are reported (`Builder::slow_poll_threshold`); `None`: off.
+    pub(crate) slow_poll_threshold: Option<Duration>,
 }
 
 /// The per-worker state peers can see.
@@ -84,6 +86,8 @@ pub(crate) struct Shared {
     /// The `weft-io` thread; stopped in `shutdown` after the tasks are cancelled.
     driver: Mutex<weft_io::Driver>,
     shutdown: AtomicBool,
+    /// Polls that ran past `config.slow_poll_threshold`.
+    pub(crate) slow_polls: std::sync::atomic::AtomicU64,
     exited: Mutex<usize>,
     exited_cv: Condvar,
 }
@@ -142,6 +146,7 @@ impl Shared {
             reactor: driver.reactor().clone(),
             driver: Mutex::new(driver),
             shutdown: AtomicBool::new(false),
+            slow_polls: std::sync::atomic::AtomicU64::new(0),
             exited: Mutex::new(0),
             exited_cv: Condvar::new(),
         };

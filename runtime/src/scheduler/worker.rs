@@ -22,7 +22,8 @@ use crate::handle::Handle;
 use crate::loom::{fence, Parker};
 use crate::task::raw::Notified;
 use std::cell::Cell;
-use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::time::{Duration, Instant};
 
 /// Tasks run from the LIFO slot in a row before the deque gets a turn: 3, as tokio found
 /// enough for message-passing pairs without letting them starve their neighbours.
@@ -173,7 +174,34 @@ impl Local {
             // The last searcher found work: there may be more, keep one worker looking.
             self.shared().notify_parked();
         }
+        match self.shared().config.slow_poll_threshold {
+            None => task.run(),
+            Some(threshold) => self.run_timed(task, threshold),
+        }
+    }
+
+    /// Debug mode: runs `task` and reports the poll if it took `threshold` or longer.
+    fn run_timed(&self, task: Notified, threshold: Duration) {
+        // A reference of our own keeps the task nameable after a poll that completed it.
+        let watched = task.watch();
+        let start = Instant::now();
         task.run();
+        let took = start.elapsed();
+        if took >= threshold {
+            self.shared().slow_polls.fetch_add(1, Relaxed);
+            let header = watched.header();
+            let name = header
+                .name()
+                .map(|n| format!(" \"{n}\""))
+                .unwrap_or_default();
+            eprintln!(
+                "weft: slow poll: task {}{name} (spawned at {}) ran {took:?} in one poll, over \
+                 the slow_poll_threshold of {threshold:?}. A poll that long stalls every task \
+                 queued on its worker: move blocking or CPU-heavy work to spawn_blocking, or \
+                 yield more often.",
+                header.id, header.spawned_at
+            );
+        }
     }
 
     fn park(&self) {

@@ -440,6 +440,12 @@ impl Notified {
         self.0.into_raw()
     }
 
+    /// A reference of its own to the task, to look at it after `run` consumed this one.
+    pub(crate) fn watch(&self) -> Task {
+        ref_inc(self.0.ptr);
+        Task { ptr: self.0.ptr }
+    }
+
     /// # Safety
     /// `ptr` must come from `Notified::into_raw`.
     pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Notified {
