@@ -249,3 +249,14 @@ pub fn raise_nofile_limit(want: u64) -> std::io::Result<bool> {
     }
     Ok(true)
 }
+
+/// Polls `fut` once (for a timer: arms it) and hands it back, to be awaited, inspected or
+/// dropped later.
+pub async fn poll_once<F: Future + Unpin>(mut fut: F) -> F {
+    std::future::poll_fn(|cx| {
+        let _ = std::pin::Pin::new(&mut fut).poll(cx);
+        std::task::Poll::Ready(())
+    })
+    .await;
+    fut
+}

@@ -2,29 +2,18 @@
 //! the driver waking early for a newly armed earlier deadline.
 
 use std::future::{pending, poll_fn, Future};
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::Duration;
 use weft::time::{interval, sleep, sleep_until, timeout, Instant, MissedTickBehavior};
-use weft_tests::within;
+use weft_tests::{poll_once, within};
 
 fn rt(workers: usize) -> weft::Runtime {
     weft::Builder::new()
         .worker_threads(workers)
         .build()
         .unwrap()
-}
-
-/// Polls `fut` once (arming a timer) and hands it back.
-async fn poll_once<F: Future + Unpin>(mut fut: F) -> F {
-    poll_fn(|cx| {
-        let _ = Pin::new(&mut fut).poll(cx);
-        Poll::Ready(())
-    })
-    .await;
-    fut
 }
 
 /// Records, in call order, the index of each waker that is woken.

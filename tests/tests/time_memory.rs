@@ -1,22 +1,9 @@
 //! Armed-then-dropped timers leave the wheel empty and memory where it was. In its own test
 //! binary: it reads the process's RSS, which tests running beside it would disturb.
 
-use std::future::{poll_fn, Future};
-use std::pin::Pin;
-use std::task::Poll;
 use std::time::Duration;
 use weft::time::sleep;
-use weft_tests::within;
-
-/// Polls `fut` once (arming a timer) and hands it back.
-async fn poll_once<F: Future + Unpin>(mut fut: F) -> F {
-    poll_fn(|cx| {
-        let _ = Pin::new(&mut fut).poll(cx);
-        Poll::Ready(())
-    })
-    .await;
-    fut
-}
+use weft_tests::{poll_once, within};
 
 /// This process's resident set in KiB (Linux), for leak checks.
 fn rss_kib() -> Option<u64> {
