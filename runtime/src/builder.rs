@@ -107,7 +107,8 @@ impl Builder {
 
     /// Debug mode, asyncio's `slow_callback_duration`: every task poll is timed, and one
     /// that runs longer than `threshold` prints a warning to stderr naming the task (id,
-    /// name, spawn site) and counts in [`RuntimeMetrics::num_slow_polls`]. A slow poll
+    /// name, spawn site) and counts in [`RuntimeMetrics::num_slow_polls`] (once the poll
+    /// has returned, so the count may trail a join of the task by a moment). A slow poll
     /// stalls every task queued on its worker; the warning says where it came from. Off by
     /// default (timing costs two clock reads per poll).
     ///
@@ -122,6 +123,11 @@ impl Builder {
     ///     .unwrap();
     /// // Blocking a worker for 50 ms: exactly what the warning is for.
     /// rt.block_on(rt.spawn(async { std::thread::sleep(Duration::from_millis(50)) })).unwrap();
+    /// // Counted once the poll has returned, which can be just after the join completes.
+    /// let start = std::time::Instant::now();
+    /// while rt.metrics().num_slow_polls() == 0 && start.elapsed() < Duration::from_secs(10) {
+    ///     std::thread::yield_now();
+    /// }
     /// assert_eq!(rt.metrics().num_slow_polls(), 1);
     /// ```
     pub fn slow_poll_threshold(mut self, threshold: std::time::Duration) -> Builder {

@@ -2,7 +2,7 @@
 //! naming the task; fast polls are not; the mode is off by default.
 
 use std::time::Duration;
-use weft_tests::within;
+use weft_tests::{wait_until, within};
 
 fn debug_runtime(threshold: Duration) -> weft::Runtime {
     weft::Builder::new()
@@ -18,6 +18,10 @@ fn a_poll_that_blocks_past_the_threshold_is_counted() {
         let rt = debug_runtime(Duration::from_millis(20));
         rt.block_on(rt.spawn(async { std::thread::sleep(Duration::from_millis(60)) }))
             .unwrap();
+        // Counted when the poll returns, which may be just after the join completed.
+        wait_until(Duration::from_secs(10), || {
+            rt.metrics().num_slow_polls() > 0
+        });
         assert_eq!(rt.metrics().num_slow_polls(), 1);
     });
 }
