@@ -260,3 +260,55 @@ pub async fn poll_once<F: Future + Unpin>(mut fut: F) -> F {
     .await;
     fut
 }
+
+/// The system allocator, counting live heap blocks, for leak tests. A test binary that
+/// wants it installs it as its own global allocator (alone in its binary, so no other
+/// test's allocations count):
+///
+/// ```ignore
+/// #[global_allocator]
+/// static ALLOCATOR: weft_tests::CountingAllocator = weft_tests::CountingAllocator;
+/// ```
+pub struct CountingAllocator;
+
+static LIVE_BLOCKS: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+
+/// Heap blocks live now, as counted by [`CountingAllocator`] (0 where it is not installed).
+pub fn live_heap_blocks() -> isize {
+    LIVE_BLOCKS.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+// SAFETY: every call is forwarded unchanged to `System`, which upholds `GlobalAlloc`'s
+// contract; the counter has no effect on the memory handed out.
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `alloc`'s contract, which we pass on.
+        let p = unsafe { std::alloc::System.alloc(layout) };
+        if !p.is_null() {
+            LIVE_BLOCKS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        LIVE_BLOCKS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        // SAFETY: `ptr` came from `alloc` with this `layout` (the caller's contract).
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller upholds `realloc`'s contract, which we pass on. A block moved
+        // by realloc is still one block.
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// The process's thread count (the `Threads:` line of /proc/self/status; Linux).
+pub fn thread_count() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .expect("a Threads: line")
+        .trim()
+        .parse()
+        .expect("a thread count")
+}

@@ -3,41 +3,11 @@
 //! before. Alone in its own test binary, with a counting global allocator, so that no
 //! other test's allocations are counted.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::pending;
-use std::sync::atomic::{AtomicIsize, Ordering::SeqCst};
 use weft_tests::{park_on, runtime, within};
 
-/// Wraps the system allocator, counting live heap blocks.
-struct Counting;
-
-static LIVE_BLOCKS: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: every call is forwarded unchanged to `System`, which upholds `GlobalAlloc`'s
-// contract; the counter has no effect on the memory handed out.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller upholds `alloc`'s contract, which we pass on.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            LIVE_BLOCKS.fetch_add(1, SeqCst);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE_BLOCKS.fetch_sub(1, SeqCst);
-        // SAFETY: `ptr` came from `alloc` with this `layout` (the caller's contract).
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: the caller upholds `realloc`'s contract, which we pass on. A block moved
-        // by realloc is still one block.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: weft_tests::CountingAllocator = weft_tests::CountingAllocator;
 
 /// One runtime's life with tasks ending every way a task can end.
 fn a_runtime_full_of_tasks() {
@@ -84,11 +54,11 @@ fn dropped_runtimes_free_every_task_allocation() {
     within(|| {
         // Once first, so one-time allocations (thread-locals, the panic machinery) are made.
         a_runtime_full_of_tasks();
-        let before = LIVE_BLOCKS.load(SeqCst);
+        let before = weft_tests::live_heap_blocks();
         for _ in 0..3 {
             a_runtime_full_of_tasks();
         }
-        let after = LIVE_BLOCKS.load(SeqCst);
+        let after = weft_tests::live_heap_blocks();
         // Back to the default hook, so a failure below is reported.
         drop(std::panic::take_hook());
         // 3 runtimes of 5 100 tasks each: a leak of even one block per 100 tasks shows.

@@ -5,56 +5,14 @@
 
 #![cfg(target_os = "linux")]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering::SeqCst};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 use weft::blocking::Pool;
 use weft::sync::{oneshot, Semaphore};
 use weft_tests::{park_on, wait_until, within};
 
-/// Wraps the system allocator, counting live heap blocks.
-struct Counting;
-
-static LIVE_BLOCKS: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: every call is forwarded unchanged to `System`, which upholds `GlobalAlloc`'s
-// contract; the counter has no effect on the memory handed out.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller upholds `alloc`'s contract, which we pass on.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            LIVE_BLOCKS.fetch_add(1, SeqCst);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE_BLOCKS.fetch_sub(1, SeqCst);
-        // SAFETY: `ptr` came from `alloc` with this `layout` (the caller's contract).
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: the caller upholds `realloc`'s contract, which we pass on. A block moved
-        // by realloc is still one block.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-/// The `Threads:` line of /proc/self/status.
-fn thread_count() -> usize {
-    let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .expect("a Threads: line")
-        .trim()
-        .parse()
-        .expect("a thread count")
-}
+static ALLOCATOR: weft_tests::CountingAllocator = weft_tests::CountingAllocator;
 
 /// One runtime and one pool that run, queue and cancel blocking jobs, and use channels
 /// and a semaphore between tasks.
@@ -114,28 +72,31 @@ fn a_life_of_blocking_work() {
 #[test]
 fn blocking_work_leaves_no_threads_or_heap_blocks_behind() {
     within(|| {
-        let threads_before = thread_count();
+        let threads_before = weft_tests::thread_count();
         // Once first, so one-time allocations (thread-locals, std's lazies) are made.
         a_life_of_blocking_work();
         // Pool threads detach on drop: let the last ones finish exiting.
-        wait_until(Duration::from_secs(5), || thread_count() <= threads_before);
-        let blocks_before = LIVE_BLOCKS.load(SeqCst);
+        wait_until(Duration::from_secs(5), || {
+            weft_tests::thread_count() <= threads_before
+        });
+        let blocks_before = weft_tests::live_heap_blocks();
         for _ in 0..5 {
             a_life_of_blocking_work();
         }
         assert!(
-            wait_until(Duration::from_secs(5), || thread_count() <= threads_before),
+            wait_until(Duration::from_secs(5), || weft_tests::thread_count()
+                <= threads_before),
             "{threads_before} threads before, {} after",
-            thread_count()
+            weft_tests::thread_count()
         );
         // Detached pool threads free their stacks and thread-locals as they exit.
         let settled = wait_until(Duration::from_secs(5), || {
-            LIVE_BLOCKS.load(SeqCst) - blocks_before < 50
+            weft_tests::live_heap_blocks() - blocks_before < 50
         });
         assert!(
             settled,
             "{} heap blocks more after 5 rounds than before",
-            LIVE_BLOCKS.load(SeqCst) - blocks_before
+            weft_tests::live_heap_blocks() - blocks_before
         );
     });
 }

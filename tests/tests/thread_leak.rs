@@ -7,24 +7,12 @@
 use std::time::Duration;
 use weft_tests::{wait_until, within};
 
-/// The `Threads:` line of /proc/self/status.
-fn thread_count() -> usize {
-    let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .expect("a Threads: line")
-        .trim()
-        .parse()
-        .expect("a thread count")
-}
-
 #[test]
 fn build_spawn_drop_cycles_leave_no_threads_behind() {
     // `within` runs the body on a thread of its own; count from inside it so that thread
     // is part of both counts.
     within(|| {
-        let before = thread_count();
+        let before = weft_tests::thread_count();
         for i in 0..1_000u32 {
             let rt = weft::Builder::new().worker_threads(2).build().unwrap();
             let h = rt.spawn(async move { weft::spawn(async move { i }).await.unwrap() });
@@ -33,8 +21,10 @@ fn build_spawn_drop_cycles_leave_no_threads_behind() {
             drop(rt);
         }
         // An exiting thread may linger a moment in the count after join.
-        let settled = wait_until(Duration::from_secs(3), || thread_count() <= before);
-        let after = thread_count();
+        let settled = wait_until(Duration::from_secs(3), || {
+            weft_tests::thread_count() <= before
+        });
+        let after = weft_tests::thread_count();
         assert!(
             settled,
             "{before} threads before 1 000 runtimes, {after} after"
