@@ -112,6 +112,25 @@ impl Runtime {
         crate::blocking::spawn_on(&self.handle, func, Location::caller())
     }
 
+    /// Enters the runtime's context on this thread until the guard drops, so that
+    /// [`spawn`](crate::spawn), [`Handle::current`] and the I/O types work on a plain
+    /// thread (the same as [`Handle::enter`]).
+    ///
+    /// # Panics
+    ///
+    /// When the guard is dropped out of order with another [`EnterGuard`](crate::EnterGuard)
+    /// of this thread (see [`Handle::enter`]).
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let _guard = rt.enter();
+    /// let h = weft::spawn(async { 5 });
+    /// assert_eq!(rt.block_on(h).unwrap(), 5);
+    /// ```
+    pub fn enter(&self) -> crate::EnterGuard<'_> {
+        self.handle.enter()
+    }
+
     /// The runtime's handle, to clone and move to other threads.
     ///
     /// ```

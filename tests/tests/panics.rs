@@ -229,3 +229,65 @@ fn a_task_can_catch_and_resume_a_panic_of_a_task_it_awaits() {
         assert_eq!(panic_message(&*payload), "inner");
     });
 }
+
+/// Panics in `poll`; its `Drop` records whether it ran while that panic unwound, and
+/// panics itself too if `panic_in_drop`.
+struct PanicsInPoll {
+    dropped_while_panicking: Arc<Mutex<Option<bool>>>,
+    panic_in_drop: bool,
+}
+
+impl Future for PanicsInPoll {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        panic!("poll failed")
+    }
+}
+
+impl Drop for PanicsInPoll {
+    fn drop(&mut self) {
+        *self.dropped_while_panicking.lock().unwrap() = Some(std::thread::panicking());
+        if self.panic_in_drop {
+            panic!("drop failed too");
+        }
+    }
+}
+
+#[test]
+fn future_panicking_in_poll_is_dropped_while_the_panic_unwinds() {
+    within(|| {
+        let rt = runtime(1);
+        let seen = Arc::new(Mutex::new(None));
+        let err = rt
+            .block_on(rt.spawn(PanicsInPoll {
+                dropped_while_panicking: seen.clone(),
+                panic_in_drop: false,
+            }))
+            .unwrap_err();
+        assert_eq!(panic_message(&*err.into_panic()), "poll failed");
+        assert_eq!(
+            *seen.lock().unwrap(),
+            Some(true),
+            "the future's Drop runs during the unwind, as in a plain call stack"
+        );
+        assert_runtime_still_runs_tasks(&rt, 10);
+    });
+}
+
+#[test]
+fn panic_in_drop_of_a_future_that_panicked_in_poll_is_caught() {
+    within(|| {
+        let rt = runtime(1);
+        let seen = Arc::new(Mutex::new(None));
+        let err = rt
+            .block_on(rt.spawn(PanicsInPoll {
+                dropped_while_panicking: seen.clone(),
+                panic_in_drop: true,
+            }))
+            .unwrap_err();
+        // The first panic is the task's failure; the one from its Drop is discarded.
+        assert_eq!(panic_message(&*err.into_panic()), "poll failed");
+        assert_eq!(*seen.lock().unwrap(), Some(true));
+        assert_runtime_still_runs_tasks(&rt, 10);
+    });
+}

@@ -222,21 +222,38 @@ where
 
 /// Polls the future once, with panics caught; on `Ready` the output (or the panic) is
 /// stored. The caller holds `RUNNING`.
+///
+/// A future that panics in `poll` is dropped (in place) while that panic unwinds, so its
+/// `Drop` sees `std::thread::panicking()`, as it would in a plain call stack (and as on
+/// tokio); a second panic from that `Drop` is caught and discarded, and the first one is
+/// what the `JoinHandle` reports.
 fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> Poll<()> {
     let header = &cell.header;
     let _id = IdGuard::enter(header.id);
     let polled = panic::catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: RUNNING gives this thread exclusive access to the stage.
-        cell.stage.with_mut(|stage| match unsafe { &mut *stage } {
-            Stage::Running(future) => {
-                // SAFETY: the future lives in the heap cell and is never moved until it
-                // is dropped in place by `set_stage`.
-                let future = unsafe { Pin::new_unchecked(future) };
-                let waker = waker_ref(ptr);
-                let mut cx = Context::from_waker(&waker);
-                super::coop::budget(|| future.poll(&mut cx))
+        cell.stage.with_mut(|stage| {
+            // Drops the future in place if `poll` unwinds; forgotten when it returns.
+            struct DropOnUnwind<F: Future>(*mut Stage<F>);
+            impl<F: Future> Drop for DropOnUnwind<F> {
+                fn drop(&mut self) {
+                    // SAFETY: this guard lives only inside the poll below, while RUNNING
+                    // gives this thread exclusive access to the stage.
+                    let _ = unsafe { drop_stage_in_place(self.0, Stage::Consumed) };
+                }
             }
-            _ => unreachable!("a task is polled only while its future is alive"),
+            // SAFETY: RUNNING gives this thread exclusive access to the stage.
+            let Stage::Running(future) = (unsafe { &mut *stage }) else {
+                unreachable!("a task is polled only while its future is alive")
+            };
+            // SAFETY: the future lives in the heap cell and is never moved: it is dropped
+            // where it is, by `drop_stage_in_place`.
+            let future = unsafe { Pin::new_unchecked(future) };
+            let guard = DropOnUnwind(stage);
+            let waker = waker_ref(ptr);
+            let mut cx = Context::from_waker(&waker);
+            let res = super::coop::budget(|| future.poll(&mut cx));
+            std::mem::forget(guard);
+            res
         })
     }));
     let output = match polled {
@@ -248,17 +265,37 @@ fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) 
     Poll::Ready(())
 }
 
-/// Replaces the stage, dropping the old one (a future or output: user code) with panics
-/// caught. Returns the payload if that drop panicked.
+/// Drops the stage at `stage` where it lies (a pinned future must never be moved before
+/// its drop: futures with intrusive waiter nodes, such as tokio's `Notify`, would unlink
+/// a node from an address it no longer has), with panics caught, then writes `new` there.
+/// Returns the payload if the drop panicked.
+///
+/// # Safety
+/// `stage` points to an initialised stage the caller has exclusive access to.
+unsafe fn drop_stage_in_place<F: Future>(
+    stage: *mut Stage<F>,
+    new: Stage<F>,
+) -> Option<Box<dyn std::any::Any + Send>> {
+    // SAFETY: the caller's exclusive access. If the drop unwinds, the drop glue still
+    // drops the rest of the value, so the place is dropped either way.
+    let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+        std::ptr::drop_in_place(stage)
+    }));
+    // SAFETY: the place was just dropped, so writing (without reading the old value)
+    // leaks nothing and restores the initialised state the caller relies on.
+    unsafe { std::ptr::write(stage, new) };
+    dropped.err()
+}
+
+/// Replaces the stage, dropping the old one (a future or output: user code) in place with
+/// panics caught. Returns the payload if that drop panicked.
 fn set_stage<F: Future, S>(
     cell: &Cell<F, S>,
     new: Stage<F>,
 ) -> Option<Box<dyn std::any::Any + Send>> {
     // SAFETY: every caller owns the stage (RUNNING, or the completion rules in state.rs).
-    let old = cell
-        .stage
-        .with_mut(|stage| unsafe { std::ptr::replace(stage, new) });
-    panic::catch_unwind(AssertUnwindSafe(move || drop(old))).err()
+    cell.stage
+        .with_mut(|stage| unsafe { drop_stage_in_place(stage, new) })
 }
 
 fn store_output<F: Future, S>(cell: &Cell<F, S>, output: Result<F::Output, JoinError>) {

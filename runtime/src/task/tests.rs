@@ -342,3 +342,92 @@ fn stale_notified_after_shutdown_is_harmless() {
     assert_eq!(s.run(), 1); // the stale entry finds the task complete and only drops its ref
     drop(h);
 }
+
+/// A `!Unpin` future that remembers where it was polled and, at drop, counts a move if it
+/// is elsewhere. Ready at its first poll if `ready`, pending forever otherwise.
+struct PinCheck {
+    addr: usize,
+    ready: bool,
+    moved: Arc<AtomicUsize>,
+    drops: Arc<AtomicUsize>,
+    _pinned: std::marker::PhantomPinned,
+}
+
+impl Future for PinCheck {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        let addr = &*self as *const PinCheck as usize;
+        // SAFETY: only a plain field is written; nothing is moved out.
+        unsafe { self.as_mut().get_unchecked_mut() }.addr = addr;
+        if self.ready {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+impl Drop for PinCheck {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, SeqCst);
+        if self.addr != 0 && self.addr != self as *const PinCheck as usize {
+            self.moved.fetch_add(1, SeqCst);
+        }
+    }
+}
+
+#[test]
+fn pinned_future_is_dropped_in_place_on_completion_abort_and_shutdown() {
+    let s = TestSched::default();
+    let moved = Arc::new(AtomicUsize::new(0));
+    let drops = Arc::new(AtomicUsize::new(0));
+    let check = |ready| PinCheck {
+        addr: 0,
+        ready,
+        moved: moved.clone(),
+        drops: drops.clone(),
+        _pinned: std::marker::PhantomPinned,
+    };
+    let mut done = s.spawn(check(true));
+    let mut aborted = s.spawn(check(false));
+    let mut shut = s.spawn(check(false));
+    s.run();
+    assert!(matches!(poll_join(&mut done), Poll::Ready(Ok(()))));
+    aborted.abort();
+    s.run();
+    assert!(matches!(poll_join(&mut aborted), Poll::Ready(Err(ref e)) if e.is_cancelled()));
+    s.shutdown();
+    assert!(matches!(poll_join(&mut shut), Poll::Ready(Err(ref e)) if e.is_shutdown()));
+    assert_eq!(drops.load(SeqCst), 3);
+    assert_eq!(
+        moved.load(SeqCst),
+        0,
+        "a pinned future was moved before its drop"
+    );
+}
+
+#[test]
+fn future_panicking_in_poll_is_dropped_during_the_unwind() {
+    struct Panics(Arc<Mutex<Option<bool>>>);
+    impl Future for Panics {
+        type Output = ();
+        fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+            panic!("in poll")
+        }
+    }
+    impl Drop for Panics {
+        fn drop(&mut self) {
+            *self.0.lock().unwrap() = Some(std::thread::panicking());
+            panic!("in drop too");
+        }
+    }
+    let s = TestSched::default();
+    let seen = Arc::new(Mutex::new(None));
+    let mut h = s.spawn(Panics(seen.clone()));
+    s.run();
+    assert_eq!(*seen.lock().unwrap(), Some(true));
+    match poll_join(&mut h) {
+        Poll::Ready(Err(e)) => assert!(e.to_string().contains("in poll"), "{e}"),
+        _ => panic!("expected the poll's panic"),
+    }
+}
