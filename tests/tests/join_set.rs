@@ -169,3 +169,42 @@ fn a_large_set_joins_every_member() {
         assert_eq!(sum, 9_999 * 10_000 / 2);
     });
 }
+
+/// A waker that shuts a runtime down when its last clone is dropped.
+struct DropsRuntime(std::sync::Mutex<Option<weft::Runtime>>);
+
+impl std::task::Wake for DropsRuntime {
+    fn wake(self: Arc<Self>) {}
+}
+
+impl Drop for DropsRuntime {
+    fn drop(&mut self) {
+        drop(self.0.lock().unwrap().take());
+    }
+}
+
+/// `join_next` replaces the parent waker when it is polled with a new one. The old one is
+/// dropped after the set's lock is released: here its `Drop` drops the member's runtime,
+/// which cancels the member, whose completion wakes the set (taking that lock).
+#[test]
+fn replaced_parent_waker_may_complete_a_member_when_dropped() {
+    within(|| {
+        let member_rt = runtime(1);
+        let mut set = JoinSet::new();
+        set.spawn_on(std::future::pending::<()>(), member_rt.handle());
+        let first = std::task::Waker::from(Arc::new(DropsRuntime(std::sync::Mutex::new(Some(
+            member_rt,
+        )))));
+        let mut cx = std::task::Context::from_waker(&first);
+        assert!(set.poll_join_next(&mut cx).is_pending());
+        drop(first); // the set holds the last clone now
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        // Replaces (and so drops) `first`: the member is cancelled by its runtime's drop.
+        let res = match set.poll_join_next(&mut cx) {
+            std::task::Poll::Ready(res) => res.map(|r| r.map(|(_id, v)| v)),
+            std::task::Poll::Pending => weft_tests::park_on(set.join_next()),
+        };
+        let res = res.expect("the member is still in the set");
+        assert!(res.unwrap_err().is_cancelled());
+    });
+}

@@ -18,13 +18,15 @@
 
 use super::{AbortHandle, Id, JoinError, JoinHandle};
 use crate::handle::Handle;
+use crate::loom::{AtomicBool, Mutex};
 use slab::Slab;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering::SeqCst;
+// std's `Arc`, also under loom: `Waker::from` needs it for the entry wakers.
+use std::sync::Arc;
 use std::task::{ready, Context, Poll, Wake, Waker};
 use weft_io::coop;
 
@@ -86,8 +88,9 @@ struct EntryWaker {
 }
 
 impl Shared {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // No user code runs under this lock except cloning and dropping wakers.
+    fn lock(&self) -> impl std::ops::DerefMut<Target = State> + '_ {
+        // No user code runs under this lock except cloning a waker: replaced wakers are
+        // dropped after it is released.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -154,7 +157,7 @@ impl<T> JoinSet<T> {
     }
 
     /// Adds an already spawned task; returns a handle that can abort it.
-    fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
+    pub(super) fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
         let abort = handle.abort_handle();
         let id = handle.id();
         let key = self.entries.vacant_key();
@@ -262,16 +265,16 @@ impl<T> JoinSet<T> {
             return Poll::Ready(None);
         }
         let coop = ready!(coop::poll_proceed(cx));
-        {
+        let replaced = {
             let mut state = self.shared.lock();
-            if !state
-                .parent
-                .as_ref()
-                .is_some_and(|w| w.will_wake(cx.waker()))
-            {
-                state.parent = Some(cx.waker().clone());
+            match &state.parent {
+                Some(w) if w.will_wake(cx.waker()) => None,
+                _ => state.parent.replace(cx.waker().clone()),
             }
-        }
+        };
+        // Dropped with the lock released: a waker's `Drop` may run any code, including
+        // code that completes a member, whose `EntryWaker` takes this lock.
+        drop(replaced);
         // Look at each member at most once per call, so a stream of wakes cannot keep us.
         for _ in 0..self.entries.len() {
             let Some((key, id)) = self.shared.lock().ready.pop_front() else {

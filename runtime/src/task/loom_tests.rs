@@ -227,3 +227,58 @@ fn shutdown_vs_wake() {
         s.clear();
     });
 }
+
+/// `JoinSet::poll_join_next` replaces its parent waker while a member completes on another
+/// thread. The replaced waker's `Drop` here completes the member on the polling thread
+/// (its entry waker then takes the set's lock): it must be dropped after that lock is
+/// released, or the thread deadlocks on itself.
+#[test]
+fn join_set_parent_waker_replaced_while_a_member_completes() {
+    use super::JoinSet;
+
+    struct RunsOnDrop {
+        s: Sched,
+    }
+    impl std::task::Wake for RunsOnDrop {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+    impl Drop for RunsOnDrop {
+        fn drop(&mut self) {
+            self.s.run();
+        }
+    }
+
+    loom::model(|| {
+        let s = Sched::new();
+        let (g, ready, slot, _alive) = gate();
+        let mut set = JoinSet::new();
+        set.insert(s.spawn(g));
+        s.run();
+        let member = slot.lock().unwrap().take().unwrap();
+
+        let first = Waker::from(std::sync::Arc::new(RunsOnDrop { s: s.clone() }));
+        assert!(set
+            .poll_join_next(&mut Context::from_waker(&first))
+            .is_pending());
+        drop(first); // the set holds the last clone
+
+        let waking = thread::spawn(move || {
+            ready.store(true, SeqCst);
+            member.wake();
+        });
+        let flag = std::sync::Arc::new(FlagWaker(AtomicBool::new(false)));
+        let second = Waker::from(flag.clone());
+        let mut res = set.poll_join_next(&mut Context::from_waker(&second));
+        waking.join().unwrap();
+        s.run();
+        if res.is_pending() {
+            res = set.poll_join_next(&mut Context::from_waker(&second));
+        }
+        match res {
+            Poll::Ready(Some(Ok((_, v)))) => assert_eq!(v, 1),
+            _ => panic!("the member finished and its result is in the set"),
+        }
+        drop(slot.lock().unwrap().take());
+        s.clear();
+    });
+}
