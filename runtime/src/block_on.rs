@@ -23,14 +23,16 @@ impl Wake for ThreadWaker {
 
 #[track_caller]
 pub(crate) fn block_on<F: Future>(handle: &Handle, future: F) -> F::Output {
-    if context::on_worker_thread() {
-        panic!(
-            "block_on was called from inside a weft worker thread: it would block the worker \
-             and stall every task queued on it. Inside async code, `.await` the future \
-             instead (or spawn it and `.await` its JoinHandle)."
-        );
-    }
+    context::assert_may_block(
+        "block_on",
+        format_args!(
+            "Inside async code, `.await` the future instead (or spawn it and `.await` its \
+             JoinHandle); to wait for another runtime from a task, spawn the work there and \
+             `.await` its JoinHandle, or run the blocking part in spawn_blocking."
+        ),
+    );
     let _enter = context::enter(handle);
+    let _driving = context::enter_driving();
     let parker = Parker::default();
     let waker = Waker::from(Arc::new(ThreadWaker(parker.unparker().clone())));
     let mut cx = Context::from_waker(&waker);

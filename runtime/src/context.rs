@@ -1,6 +1,16 @@
 //! The per-thread runtime context: which runtime `weft::spawn` and `Handle::current` refer
 //! to, and, on a worker thread, that worker's local state (so wakes from inside a poll go
 //! to the local LIFO slot instead of the injector).
+//!
+//! Two things are tracked apart, as tokio does:
+//! - the *current handle*, set by every [`EnterGuard`] (`Handle::enter`, `block_on`, a
+//!   worker's loop, a blocking-pool job) and restored when the guard drops. Guards nest:
+//!   each pushes what it replaced on `entered`, and must be dropped in reverse order;
+//! - whether this thread is *driving* a runtime (a worker's event loop, or inside
+//!   `block_on`): there a call that blocks the thread (a nested `block_on`, a
+//!   `blocking_recv`, dropping a runtime) would stall the tasks it drives, so it panics
+//!   with a message that says what to use instead. `Handle::enter` and blocking-pool jobs
+//!   only set the handle: blocking there is fine.
 
 use crate::handle::Handle;
 use crate::scheduler::worker::Local;
@@ -10,12 +20,27 @@ use std::ptr;
 struct Context {
     /// The runtime entered by `block_on`, `Handle::enter` or a worker thread.
     handle: RefCell<Option<Handle>>,
+    /// One entry per live `EnterGuard` of this thread, oldest first.
+    entered: RefCell<Vec<Entered>>,
     /// This thread's worker state while it runs its event loop, else null.
     worker: Cell<*const Local>,
+    /// True while this thread drives a runtime (worker loop or `block_on`).
+    driving: Cell<bool>,
+}
+
+/// What an `EnterGuard` replaced, restored when it drops.
+struct Entered {
+    prev: Option<Handle>,
+    _io: weft_io::EnterGuard,
 }
 
 crate::loom::thread_local_const! {
-    static CONTEXT: Context = Context { handle: RefCell::new(None), worker: Cell::new(ptr::null()) };
+    static CONTEXT: Context = Context {
+        handle: RefCell::new(None),
+        entered: RefCell::new(Vec::new()),
+        worker: Cell::new(ptr::null()),
+        driving: Cell::new(false),
+    };
 }
 
 /// Calls `f` with the current runtime's handle, if there is one (no clone).
@@ -40,13 +65,6 @@ pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&Local>) -> R) -> R {
     f(unsafe { worker.as_ref() })
 }
 
-/// True on any weft worker thread.
-pub(crate) fn on_worker_thread() -> bool {
-    CONTEXT
-        .try_with(|c| !c.worker.get().is_null())
-        .unwrap_or(false)
-}
-
 /// Makes this thread a worker of `local.handle`'s runtime while `f` runs.
 pub(crate) fn enter_worker<R>(local: &Local, f: impl FnOnce() -> R) -> R {
     struct Reset;
@@ -54,20 +72,64 @@ pub(crate) fn enter_worker<R>(local: &Local, f: impl FnOnce() -> R) -> R {
         fn drop(&mut self) {
             let _ = CONTEXT.try_with(|c| {
                 c.worker.set(ptr::null());
-                c.handle.borrow_mut().take();
+                c.driving.set(false);
             });
         }
     }
+    let _enter = enter(&local.handle);
     CONTEXT.with(|c| {
         c.worker.set(local as *const Local);
-        *c.handle.borrow_mut() = Some(local.handle.clone());
+        c.driving.set(true);
     });
     let _reset = Reset;
-    let _io = weft_io::enter(&local.handle.shared.reactor);
     f()
 }
 
-/// Restores the previous runtime context when dropped; returned by [`Handle::enter`].
+/// Marks this thread as driving a runtime (inside `block_on`) until the guard drops.
+pub(crate) fn enter_driving() -> DrivingGuard {
+    let prev = CONTEXT.with(|c| c.driving.replace(true));
+    DrivingGuard { prev }
+}
+
+/// Restores the previous driving flag; see [`enter_driving`].
+pub(crate) struct DrivingGuard {
+    prev: bool,
+}
+
+impl Drop for DrivingGuard {
+    fn drop(&mut self) {
+        let _ = CONTEXT.try_with(|c| c.driving.set(self.prev));
+    }
+}
+
+/// True while this thread runs a worker's event loop or is inside a `block_on`: blocking it
+/// would stall the tasks it drives.
+pub(crate) fn is_driving() -> bool {
+    CONTEXT.try_with(|c| c.driving.get()).unwrap_or(false)
+}
+
+/// Panics, naming `call` and what to use instead, if this thread drives a runtime (see the
+/// module docs).
+#[track_caller]
+pub(crate) fn assert_may_block(call: &str, instead: std::fmt::Arguments<'_>) {
+    if is_driving() {
+        panic!(
+            "{call} was called inside a weft runtime (in a task on a worker thread, or inside \
+             block_on): it would block a thread that runs the runtime's tasks, and can hang \
+             it. {instead}"
+        );
+    }
+}
+
+/// Restores the previous runtime context when dropped; returned by [`Handle::enter`] and
+/// [`Runtime::enter`](crate::Runtime::enter).
+///
+/// # Panics
+///
+/// Guards must be dropped in the reverse order they were made. One dropped while a guard
+/// made after it is still alive panics, after leaving the thread in the context from
+/// before that guard (so no runtime that was exited stays current); the later guards then
+/// do nothing when they drop.
 ///
 /// # Examples
 ///
@@ -80,27 +142,62 @@ pub(crate) fn enter_worker<R>(local: &Local, f: impl FnOnce() -> R) -> R {
 /// ```
 #[must_use = "the runtime is entered only while the guard is alive"]
 pub struct EnterGuard<'a> {
-    prev: Option<Handle>,
-    _io: weft_io::EnterGuard,
+    /// How many guards are live on this thread, this one included, when it was made.
+    depth: usize,
     _handle: std::marker::PhantomData<&'a Handle>,
     // Must be dropped on the thread that entered.
     _not_send: std::marker::PhantomData<*const ()>,
 }
 
 pub(crate) fn enter(handle: &Handle) -> EnterGuard<'_> {
-    let prev = CONTEXT.with(|c| c.handle.borrow_mut().replace(handle.clone()));
+    let io = weft_io::enter(&handle.shared.reactor);
+    let depth = CONTEXT.with(|c| {
+        let prev = c.handle.borrow_mut().replace(handle.clone());
+        let mut entered = c.entered.borrow_mut();
+        entered.push(Entered { prev, _io: io });
+        entered.len()
+    });
     EnterGuard {
-        prev,
-        _io: weft_io::enter(&handle.shared.reactor),
+        depth,
         _handle: std::marker::PhantomData,
         _not_send: std::marker::PhantomData,
     }
 }
 
+impl Context {
+    /// Restores the context from before the guard at `depth`, undoing the guards made
+    /// after it first, newest first. Returns true if there were any (an out-of-order drop).
+    fn exit_to(&self, depth: usize) -> bool {
+        let mut out_of_order = false;
+        loop {
+            let entry = {
+                let mut entered = self.entered.borrow_mut();
+                if entered.len() < depth {
+                    break;
+                }
+                out_of_order |= entered.len() > depth;
+                entered.pop()
+            };
+            let Some(entry) = entry else { break };
+            // Dropped with no borrow held: the last handle of a runtime may go here.
+            let replaced = self.handle.replace(entry.prev);
+            drop(replaced);
+            drop(entry._io);
+        }
+        out_of_order
+    }
+}
+
 impl Drop for EnterGuard<'_> {
     fn drop(&mut self) {
-        let prev = self.prev.take();
-        let _ = CONTEXT.try_with(|c| *c.handle.borrow_mut() = prev);
+        let out_of_order = CONTEXT.try_with(|c| c.exit_to(self.depth)).unwrap_or(false);
+        if out_of_order && !std::thread::panicking() {
+            panic!(
+                "EnterGuard dropped out of order: guards returned by Handle::enter and \
+                 Runtime::enter must be dropped in the reverse order they were made (the \
+                 newest first). The runtime context from before this guard is restored."
+            );
+        }
     }
 }
 

@@ -138,8 +138,10 @@ impl Handle {
     ///
     /// # Panics
     ///
-    /// When called on a worker thread (inside a task): blocking a worker stalls its tasks;
-    /// `.await` the future instead.
+    /// Inside a runtime: in a task (blocking a worker stalls its tasks) or inside another
+    /// `block_on` (of this runtime or another one), as on tokio; `.await` the future
+    /// instead. A `spawn_blocking` job or a thread that only [entered](Self::enter) a
+    /// runtime may call it.
     ///
     /// ```
     /// let rt = weft::Runtime::new().unwrap();
@@ -153,6 +155,10 @@ impl Handle {
 
     /// Enters this runtime on the current thread until the guard drops, so
     /// [`weft::spawn`](crate::spawn) and [`Handle::current`] work there.
+    ///
+    /// # Panics
+    ///
+    /// When guards of one thread are dropped out of order (see [`EnterGuard`]).
     ///
     /// ```
     /// let rt = weft::Runtime::new().unwrap();

@@ -20,6 +20,13 @@ use std::time::Duration;
 /// forever makes the drop wait forever; use [`shutdown_timeout`](Self::shutdown_timeout) to
 /// bound that.
 ///
+/// # Panics
+///
+/// Dropping a runtime inside a runtime (in a task, or inside `block_on` of another one)
+/// panics, as on tokio: the drop waits for threads and would block one that runs tasks.
+/// The shutdown is started all the same (without waiting). Drop it on a plain thread or in
+/// a `spawn_blocking` job, or use [`shutdown_background`](Self::shutdown_background).
+///
 /// # Examples
 ///
 /// ```
@@ -68,7 +75,8 @@ impl Runtime {
     ///
     /// # Panics
     ///
-    /// When called from inside a task on a worker thread; `.await` the future instead.
+    /// Inside a runtime (in a task, or inside another `block_on`); `.await` the future
+    /// instead (see [`Handle::block_on`]).
     ///
     /// ```
     /// let rt = weft::Runtime::new().unwrap();
@@ -157,6 +165,12 @@ impl Runtime {
     /// are cancelled either way; a worker stuck in a blocking poll, or a blocking thread
     /// in its job, past the timeout is detached and exits when its poll or job returns.
     ///
+    /// # Panics
+    ///
+    /// With a non-zero timeout inside a runtime (in a task, or inside `block_on`), as a
+    /// drop there does (see [`Runtime`]); `shutdown_timeout(Duration::ZERO)` and
+    /// [`shutdown_background`](Self::shutdown_background) never wait, so they may.
+    ///
     /// ```
     /// use std::time::Duration;
     /// let rt = weft::Runtime::new().unwrap();
@@ -169,8 +183,39 @@ impl Runtime {
         self.shutdown(Some(timeout));
     }
 
+    /// Shuts down without waiting for anything (tokio's `shutdown_background`): tasks and
+    /// queued blocking jobs are cancelled and the threads told to exit, and each exits
+    /// when the poll or job it is in returns. The one way to shut a runtime down from
+    /// inside a task or a `block_on` (of another runtime), where waiting would block.
+    ///
+    /// ```
+    /// let outer = weft::Runtime::new().unwrap();
+    /// let inner = weft::Runtime::new().unwrap();
+    /// let h = inner.handle().clone();
+    /// outer.block_on(async move { inner.shutdown_background() });
+    /// assert!(h.is_shutdown());
+    /// ```
+    pub fn shutdown_background(mut self) {
+        self.shutdown(Some(Duration::ZERO));
+    }
+
     fn shutdown(&mut self, timeout: Option<Duration>) {
         if std::mem::replace(&mut self.shut_down, true) {
+            return;
+        }
+        if timeout != Some(Duration::ZERO) && context::is_driving() {
+            // As tokio does: start the shutdown without waiting, then refuse to wait.
+            self.shut_down = false;
+            self.shutdown(Some(Duration::ZERO));
+            if !std::thread::panicking() {
+                panic!(
+                    "a weft Runtime was dropped (or shut down with a timeout) inside a runtime: \
+                     in a task, or inside block_on. That waits for the runtime's threads, which \
+                     would block a thread that runs tasks. Drop it on a plain thread or in a \
+                     spawn_blocking job, or call Runtime::shutdown_background() to shut it \
+                     down without waiting."
+                );
+            }
             return;
         }
         let me = thread::current().id();
@@ -312,8 +357,8 @@ impl RuntimeMetrics {
 ///
 /// # Panics
 ///
-/// If the runtime cannot start (the OS refuses threads), or when called from inside a
-/// worker thread (`.await` the future there instead).
+/// If the runtime cannot start (the OS refuses threads), or when called inside a runtime
+/// (in a task or a `block_on`: `.await` the future there instead).
 ///
 /// ```
 /// let n = weft::run(async {

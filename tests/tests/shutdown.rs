@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{mpsc, Arc};
 use std::task::Poll;
 use std::time::{Duration, Instant};
-use weft_tests::{park_on, runtime, wait_until, within, OnDrop, HANG};
+use weft_tests::{panic_message, park_on, runtime, wait_until, within, OnDrop, HANG};
 
 #[test]
 fn dropping_the_runtime_drops_every_pending_tasks_future() {
@@ -178,7 +178,7 @@ fn run_cancels_tasks_still_running_when_its_future_finishes() {
 }
 
 #[test]
-fn dropping_the_runtime_inside_one_of_its_own_tasks_does_not_hang() {
+fn dropping_the_runtime_inside_one_of_its_own_tasks_panics_and_still_shuts_it_down() {
     within(|| {
         let rt = runtime(2);
         let handle = rt.handle().clone();
@@ -191,10 +191,34 @@ fn dropping_the_runtime_inside_one_of_its_own_tasks_does_not_hang() {
             drop(rt);
             7
         });
+        // As on tokio: the drop would wait for the runtime's threads, so it panics (after
+        // starting the shutdown, so nothing is left running).
+        let err = park_on(h).unwrap_err();
+        let msg = panic_message(&*err.into_panic());
+        assert!(msg.contains("shutdown_background"), "{msg}");
         assert!(wait_until(HANG, || handle.is_shutdown()));
         assert!(wait_until(HANG, || dropped.load(SeqCst) == 1));
         assert!(park_on(other).unwrap_err().is_shutdown());
-        // The dropping task itself finished its poll: it completed or was cancelled.
+    });
+}
+
+#[test]
+fn shutdown_background_inside_one_of_its_own_tasks_does_not_hang() {
+    within(|| {
+        let rt = runtime(2);
+        let handle = rt.handle().clone();
+        let slot = Arc::new(std::sync::Mutex::new(Some(rt)));
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let other = handle.spawn(OnDrop::new(pending::<()>(), dropped.clone()));
+        let s = slot.clone();
+        let h = handle.spawn(async move {
+            s.lock().unwrap().take().unwrap().shutdown_background();
+            7
+        });
+        assert!(wait_until(HANG, || handle.is_shutdown()));
+        assert!(wait_until(HANG, || dropped.load(SeqCst) == 1));
+        assert!(park_on(other).unwrap_err().is_shutdown());
+        // The task itself finished its poll: it completed or was cancelled.
         match park_on(h) {
             Ok(v) => assert_eq!(v, 7),
             Err(e) => assert!(e.is_shutdown(), "{e:?}"),

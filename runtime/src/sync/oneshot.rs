@@ -445,13 +445,19 @@ impl<T> Receiver<T> {
     ///
     /// [`RecvError`] if the sender was dropped unsent.
     ///
+    /// # Panics
+    ///
+    /// Inside a runtime (in a task, or inside `block_on`), with a message naming the async
+    /// form to use instead.
+    ///
     /// ```
     /// let (tx, rx) = weft::sync::oneshot::channel();
     /// std::thread::spawn(move || tx.send(8).unwrap());
     /// assert_eq!(rx.blocking_recv(), Ok(8));
     /// ```
+    #[track_caller]
     pub fn blocking_recv(self) -> Result<T, RecvError> {
-        super::park::block_on(self)
+        super::park::block_on("oneshot::Receiver::blocking_recv", "receiver.await", self)
     }
 }
 

@@ -18,18 +18,21 @@ impl Wake for Unpark {
     }
 }
 
-/// Runs `future` to completion on this thread, parking while it is pending.
+/// Runs `future` to completion on this thread, parking while it is pending. `call` names
+/// the blocking method for the panic message, `instead` its async form.
 ///
 /// # Panics
 ///
-/// On a worker thread: parking there would stall every task queued on that worker.
+/// Inside a runtime (a task, or inside `block_on`): parking there would stall the tasks
+/// that thread drives, and could wait forever for one of them.
 #[track_caller]
-pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
-    assert!(
-        !crate::context::on_worker_thread(),
-        "a blocking_* channel method was called inside a weft task: it would block the \
-         worker thread and stall its other tasks; `.await` the async version instead (the \
-         blocking ones are for plain threads and spawn_blocking jobs)"
+pub(crate) fn block_on<F: Future>(call: &str, instead: &str, future: F) -> F::Output {
+    crate::context::assert_may_block(
+        call,
+        format_args!(
+            "Use `{instead}` instead (the blocking form is for plain threads and \
+             spawn_blocking jobs)."
+        ),
     );
     let waker = Waker::from(Arc::new(Unpark(thread::current())));
     let mut cx = Context::from_waker(&waker);

@@ -38,7 +38,7 @@ fn poll<F: Future>(fut: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
 
 /// Drives `future` to completion on this thread (parks while pending).
 fn block_on<F: Future>(future: F) -> F::Output {
-    park::block_on(future)
+    park::block_on("test", "await", future)
 }
 
 #[test]

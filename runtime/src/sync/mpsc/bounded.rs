@@ -165,7 +165,8 @@ impl<T> Sender<T> {
     ///
     /// # Panics
     ///
-    /// When called on a runtime worker thread (inside a task).
+    /// Inside a runtime (in a task, or inside `block_on`), with a message naming the async
+    /// form to use instead.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
@@ -174,7 +175,11 @@ impl<T> Sender<T> {
     /// ```
     #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
-        crate::sync::park::block_on(self.send(value))
+        crate::sync::park::block_on(
+            "mpsc::Sender::blocking_send",
+            "send(value).await",
+            self.send(value),
+        )
     }
 
     /// Waits for room for one message and reserves it.
@@ -413,7 +418,8 @@ impl<T> Receiver<T> {
     ///
     /// # Panics
     ///
-    /// When called on a runtime worker thread (inside a task).
+    /// Inside a runtime (in a task, or inside `block_on`), with a message naming the async
+    /// form to use instead.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
@@ -422,7 +428,7 @@ impl<T> Receiver<T> {
     /// ```
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        crate::sync::park::block_on(self.recv())
+        crate::sync::park::block_on("mpsc::Receiver::blocking_recv", "recv().await", self.recv())
     }
 
     /// Closes the channel for sending (asyncio's `queue.shutdown()`): sends fail from now

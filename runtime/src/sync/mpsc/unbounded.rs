@@ -198,7 +198,8 @@ impl<T> UnboundedReceiver<T> {
     ///
     /// # Panics
     ///
-    /// When called on a runtime worker thread (inside a task).
+    /// Inside a runtime (in a task, or inside `block_on`), with a message naming the async
+    /// form to use instead.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
@@ -207,7 +208,11 @@ impl<T> UnboundedReceiver<T> {
     /// ```
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        crate::sync::park::block_on(self.recv())
+        crate::sync::park::block_on(
+            "mpsc::UnboundedReceiver::blocking_recv",
+            "recv().await",
+            self.recv(),
+        )
     }
 
     /// Closes the channel for sending; messages already in it can still be received.
