@@ -52,8 +52,41 @@ impl Default for Builder {
     }
 }
 
+/// 4096: more than any machine weft runs on has cores (workers beyond the core count only
+/// add contention), and still quick to start (0.7 s for 4096 on a 2-core VM). Far larger
+/// counts cannot be served at all: thread creation slows super-linearly (65 535 workers
+/// never finished starting there), and with small stacks the process aborts near 13 000
+/// threads inside std, where no error can be returned.
+pub(crate) const MAX_WORKER_THREADS: usize = if MAX_WORKERS < 4096 {
+    MAX_WORKERS
+} else {
+    4096
+};
+
 fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+/// Refuses a thread-name prefix std cannot use (it panics on an interior NUL).
+pub(crate) fn check_thread_name(setter: &str, name: &str) -> io::Result<()> {
+    if name.contains('\0') {
+        return Err(invalid(format!(
+            "{setter}({name:?}): a thread name cannot contain a NUL byte ('\\0'); pass a name \
+             without one"
+        )));
+    }
+    Ok(())
+}
+
+/// Wraps the OS error of a thread that failed to start with what it was and what to do.
+pub(crate) fn thread_start_error(name: &str, err: io::Error) -> io::Error {
+    io::Error::new(
+        err.kind(),
+        format!(
+            "could not start thread {name:?}: {err}; the OS is out of threads or memory, or \
+             refused the stack size: use fewer threads or a smaller thread_stack_size"
+        ),
+    )
 }
 
 impl Builder {
@@ -135,8 +168,9 @@ impl Builder {
         self
     }
 
-    /// Number of worker threads (default: the number of CPUs). Zero is rejected by
-    /// [`build`](Self::build).
+    /// Number of worker threads (default: the number of CPUs). Zero, and more than 4096,
+    /// are rejected by [`build`](Self::build): no machine serves more usefully, and far
+    /// larger counts cannot even be started.
     ///
     /// ```
     /// let rt = weft::Builder::new().worker_threads(3).build().unwrap();
@@ -147,7 +181,8 @@ impl Builder {
         self
     }
 
-    /// Name prefix of the worker threads; each gets `-N` appended.
+    /// Name prefix of the worker threads; each gets `-N` appended. A name with a NUL byte
+    /// is rejected by [`build`](Self::build).
     ///
     /// ```
     /// let rt = weft::Builder::new().worker_threads(1).thread_name("svc").build().unwrap();
@@ -229,12 +264,17 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for zero (or more than 65 535) workers, a zero event interval, a
-    /// zero stack size or zero blocking threads; the OS error if a thread cannot be
-    /// started.
+    /// `InvalidInput` for zero (or more than 4096) workers, a zero event interval, a
+    /// zero stack size, zero blocking threads or a thread name with a NUL byte; the OS
+    /// error (with the thread's name and what to change) if a thread cannot be started,
+    /// after the threads that did start are stopped again.
     ///
     /// ```
     /// let err = weft::Builder::new().worker_threads(0).build().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// let err = weft::Builder::new().worker_threads(65535).build().unwrap_err();
+    /// assert!(err.to_string().contains("4096"), "{err}");
+    /// let err = weft::Builder::new().thread_name("a\0b").build().unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     /// ```
     pub fn build(self) -> io::Result<Runtime> {
@@ -246,11 +286,14 @@ impl Builder {
                     .into(),
             ));
         }
-        if workers > MAX_WORKERS {
+        if workers > MAX_WORKER_THREADS {
             return Err(invalid(format!(
-                "worker_threads({workers}): at most {MAX_WORKERS} worker threads are supported"
+                "worker_threads({workers}): at most {MAX_WORKER_THREADS} worker threads are \
+                 supported; more than the machine has cores only adds contention (the default \
+                 is one per CPU)"
             )));
         }
+        check_thread_name("thread_name", &self.thread_name)?;
         if self.event_interval == 0 {
             return Err(invalid(
                 "event_interval(0): the interval must be at least 1 tick".into(),
@@ -278,7 +321,8 @@ impl Builder {
             thread_keep_alive: self.thread_keep_alive,
             slow_poll_threshold: self.slow_poll_threshold,
         };
-        let driver = weft_io::Driver::start("weft-io".to_owned())?;
+        let driver = weft_io::Driver::start("weft-io".to_owned())
+            .map_err(|e| thread_start_error("weft-io", e))?;
         let (shared, locals) = Shared::new(workers, config, driver);
         let handle = Handle {
             shared: Arc::new(shared),
@@ -288,7 +332,7 @@ impl Builder {
             let local = worker::Local::new(index, handle.clone(), queue, parker);
             let cfg = &handle.shared.config;
             let name = format!("{}-{index}", cfg.thread_name);
-            match spawn_named(name, cfg.stack_size, move || worker::run(local)) {
+            match spawn_named(name.clone(), cfg.stack_size, move || worker::run(local)) {
                 Ok(thread) => threads.push(thread),
                 Err(e) => {
                     // Workers that did start must not outlive the failed build. The ones
@@ -297,7 +341,7 @@ impl Builder {
                         handle.shared.worker_exited();
                     }
                     drop(Runtime::from_parts(handle, threads));
-                    return Err(e);
+                    return Err(thread_start_error(&name, e));
                 }
             }
         }

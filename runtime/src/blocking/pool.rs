@@ -244,7 +244,8 @@ impl PoolBuilder {
         self
     }
 
-    /// Name prefix of the pool's threads; each gets `-N` appended.
+    /// Name prefix of the pool's threads; each gets `-N` appended. A name with a NUL byte
+    /// is rejected by [`build`](Self::build).
     ///
     /// ```
     /// let pool = weft::blocking::Pool::builder().threads(1).name("zip").build().unwrap();
@@ -298,10 +299,12 @@ impl PoolBuilder {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for zero threads or a zero stack size.
+    /// `InvalidInput` for zero threads, a zero stack size or a name with a NUL byte.
     ///
     /// ```
     /// let err = weft::blocking::Pool::builder().threads(0).build().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// let err = weft::blocking::Pool::builder().name("a\0b").build().unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     /// ```
     pub fn build(self) -> io::Result<Pool> {
@@ -317,6 +320,7 @@ impl PoolBuilder {
                 "thread_stack_size(0): a thread needs a non-empty stack",
             ));
         }
+        crate::builder::check_thread_name("name", &self.name)?;
         let config = Config {
             thread_name: self.name,
             stack_size: self.stack_size,
