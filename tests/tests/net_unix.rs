@@ -273,3 +273,18 @@ fn bound_datagram_sockets_reply_to_the_sender_path() {
         });
     });
 }
+
+#[test]
+fn shutting_down_a_stream_whose_peer_closed_is_ok() {
+    within(|| {
+        runtime(1).block_on(async {
+            let (a, b) = UnixStream::pair().unwrap();
+            drop(b);
+            a.shutdown(Shutdown::Write).unwrap();
+            a.shutdown(Shutdown::Both).unwrap();
+            let (mut a, b) = UnixStream::pair().unwrap();
+            drop(b);
+            a.close().await.unwrap();
+        });
+    });
+}

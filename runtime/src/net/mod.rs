@@ -15,6 +15,7 @@
 
 mod addr;
 mod nosignal;
+mod shutdown;
 mod tcp;
 mod udp;
 mod unix;

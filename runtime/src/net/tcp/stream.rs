@@ -2,7 +2,7 @@
 
 use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::io::Async;
-use crate::net::{addr, nosignal};
+use crate::net::{addr, nosignal, shutdown};
 use futures_io::{AsyncRead, AsyncWrite};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::fmt;
@@ -197,6 +197,13 @@ impl TcpStream {
 
     /// Shuts down the read, write, or both halves (asyncio's `write_eof` for `Write`).
     ///
+    /// A peer that already went (it reset the connection) leaves nothing to shut down:
+    /// that is `Ok(())`, not `NotConnected`, as with tokio's `poll_shutdown`.
+    ///
+    /// # Errors
+    ///
+    /// The OS error from `shutdown(2)` other than `ENOTCONN` (for example `EBADF`).
+    ///
     /// ```
     /// use weft::io::AsyncReadExt;
     /// weft::run(async {
@@ -209,7 +216,7 @@ impl TcpStream {
     /// });
     /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.io.get_ref().shutdown(how)
+        shutdown::peer_gone_is_ok(self.io.get_ref().shutdown(how))
     }
 
     /// Waits until the stream is readable.

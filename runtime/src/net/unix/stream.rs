@@ -1,7 +1,7 @@
 //! `UnixListener` and `UnixStream`.
 
 use crate::io::Async;
-use crate::net::nosignal;
+use crate::net::{nosignal, shutdown};
 use futures_core::Stream;
 use futures_io::{AsyncRead, AsyncWrite};
 use std::fmt;
@@ -267,6 +267,14 @@ impl UnixStream {
 
     /// Shuts down the read, write, or both halves.
     ///
+    /// A peer that already went leaves nothing to shut down: that is `Ok(())`, not
+    /// `NotConnected` (which some systems, unlike Linux, report for a Unix socket whose peer
+    /// closed), as with tokio's `poll_shutdown`.
+    ///
+    /// # Errors
+    ///
+    /// The OS error from `shutdown(2)` other than `ENOTCONN` (for example `EBADF`).
+    ///
     /// ```
     /// use weft::io::AsyncReadExt;
     /// weft::run(async {
@@ -277,7 +285,7 @@ impl UnixStream {
     /// });
     /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.io.get_ref().shutdown(how)
+        shutdown::peer_gone_is_ok(self.io.get_ref().shutdown(how))
     }
 }
 
