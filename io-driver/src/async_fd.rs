@@ -2,7 +2,7 @@
 
 use crate::coop;
 use crate::reactor::{self, Registration};
-use crate::registration::Direction;
+use crate::registration::{Direction, Want};
 use std::fmt;
 use std::future::poll_fn;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
@@ -13,15 +13,19 @@ use std::task::{ready, Context, Poll};
 /// An I/O object (socket, pipe, eventfd, any descriptor) in non-blocking mode, registered
 /// with the current runtime's reactor so its operations can be awaited.
 ///
-/// Operations follow one pattern: wait until the direction is ready, try the operation,
-/// and on `WouldBlock` forget the readiness and wait for the next edge. [`read_with`] and
-/// [`write_with`] run that loop around any closure.
+/// Operations follow one pattern: try the operation while the direction is ready or its
+/// readiness is not known yet (right after registration, so a socket fresh from `accept`
+/// reads what its peer already sent without waiting for the reactor), and on `WouldBlock`
+/// forget the readiness and wait for the next edge. [`read_with`] and [`write_with`] run
+/// that loop around any closure. [`readable`] and [`writable`] wait for a real edge.
 ///
 /// Dropping an `Async` deregisters the descriptor from the reactor and then closes it;
 /// other tasks still waiting on it (through a shared reference) get an error.
 ///
 /// [`read_with`]: Async::read_with
 /// [`write_with`]: Async::write_with
+/// [`readable`]: Async::readable
+/// [`writable`]: Async::writable
 ///
 /// # Examples
 ///
@@ -187,7 +191,7 @@ impl<T: AsFd> Async<T> {
 
     fn poll_ready(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let coop = ready!(coop::poll_proceed(cx));
-        let res = ready!(self.reg.poll_ready(direction, cx)).map(|_| ());
+        let res = ready!(self.reg.poll_ready(direction, Want::Edge, cx)).map(|_| ());
         coop.made_progress();
         Poll::Ready(res)
     }
@@ -247,7 +251,9 @@ impl<T: AsFd> Async<T> {
     ) -> Poll<io::Result<R>> {
         let coop = ready!(coop::poll_proceed(cx));
         loop {
-            let event = ready!(self.reg.poll_ready(direction, cx))?;
+            // Right after registration this is ready at once (readiness unknown): the first
+            // try goes straight to the syscall. After a `WouldBlock`, it waits for an edge.
+            let event = ready!(self.reg.poll_ready(direction, Want::Attempt, cx))?;
             match op(self.get_ref()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.reg.clear_readiness(event),
                 res => {

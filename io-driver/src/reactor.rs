@@ -16,7 +16,7 @@
 //! Deregistration always happens before the descriptor is closed (the selector's `add` contract):
 //! `Async<T>` deregisters in its `Drop` and only then drops the I/O object.
 
-use crate::registration::{Direction, ReadyEvent, ScheduledIo, READABLE, SHUTDOWN, WRITABLE};
+use crate::registration::{Direction, ReadyEvent, ScheduledIo, Want, READABLE, SHUTDOWN, WRITABLE};
 use crate::sys::{Events, Selector, NOTIFY_KEY};
 use crate::time::Timers;
 use slab::Slab;
@@ -224,9 +224,10 @@ impl Registration {
     pub(crate) fn poll_ready(
         &self,
         direction: Direction,
+        want: Want,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<ReadyEvent>> {
-        let res = self.io.poll_ready(direction, cx);
+        let res = self.io.poll_ready(direction, want, cx);
         if res.is_pending() && !self.reactor.edge {
             // Oneshot mode: the registration disarms after each event; re-arm for what is
             // awaited now.

@@ -1,19 +1,29 @@
 //! One registered descriptor's readiness and waiters: the protocol between the reactor
 //! thread (which learns of readiness) and tasks (which consume it).
 //!
-//! The `readiness` word holds a bit per direction, a `SHUTDOWN` bit, and above them a
-//! `tick` that the reactor bumps on every event for this source.
+//! The `readiness` word holds a ready bit per direction, an "unknown" bit per direction, a
+//! `SHUTDOWN` bit, and above them a `tick` that the reactor bumps on every event for this
+//! source.
 //!
 //! - The reactor, per event: sets the direction bits and bumps the tick (one `fetch_update`),
 //!   *then* locks `waiters` and takes the wakers of the ready directions, and wakes them after
 //!   releasing the lock (batched with the other events of the same `wait`).
+//! - A new registration starts with both "unknown" bits set: nothing has been learned about
+//!   the descriptor yet, and a socket fresh from `accept` often already has bytes to read and
+//!   room to write. An *operation* ([`Want::Attempt`]) counts an unknown direction as ready
+//!   and tries the syscall at once, instead of waiting for the io thread to report the
+//!   registration's first edge (a round trip through another thread on every new
+//!   connection). A plain readiness wait ([`Want::Edge`]: `readable()`, `writable()`, the
+//!   end of a non-blocking connect) ignores the unknown bits and waits for a real edge.
 //! - A task that finds a direction not ready locks `waiters`, re-reads `readiness`, and only
 //!   if it is still not ready stores its waker. Because the reactor sets the bits before it
 //!   takes the lock, either the task's re-read sees them or the reactor finds the waker:
 //!   no lost wakeup.
-//! - A task that got `WouldBlock` clears the direction's bit, but only if the tick is the one
-//!   it saw when it found the direction ready. A newer tick means an edge arrived after the
-//!   failed attempt, and clearing would lose it.
+//! - A task that got `WouldBlock` clears the direction's ready and unknown bits in one
+//!   compare-and-swap, but only if the tick is the one it saw when it found the direction
+//!   ready (or unknown). A newer tick means an edge arrived after the failed attempt, and
+//!   clearing would lose it. So after a `WouldBlock` the direction is known not ready, and
+//!   the next attempt waits for the reactor's next edge.
 //! - Several tasks may wait on one direction (a listener shared by acceptors): all of them
 //!   are woken.
 
@@ -28,7 +38,13 @@ pub(crate) const READABLE: usize = 1 << 0;
 pub(crate) const WRITABLE: usize = 1 << 1;
 /// The reactor shut down or the source was deregistered: waiters get an error.
 pub(crate) const SHUTDOWN: usize = 1 << 2;
-const TICK_SHIFT: usize = 3;
+/// Read readiness is not known yet, so an operation may try the syscall. Set at
+/// registration; cleared only by a task, with `READABLE`, after a `WouldBlock` at an
+/// unchanged tick (`clear_readiness`). The reactor never touches it.
+const READ_UNKNOWN: usize = 1 << 3;
+/// As `READ_UNKNOWN`, for writes.
+const WRITE_UNKNOWN: usize = 1 << 4;
+const TICK_SHIFT: usize = 5;
 const TICK_ONE: usize = 1 << TICK_SHIFT;
 
 /// A direction of I/O.
@@ -41,12 +57,32 @@ pub enum Direction {
 }
 
 impl Direction {
-    fn mask(self) -> usize {
+    /// The bit the reactor sets when an edge makes this direction ready.
+    fn ready_bit(self) -> usize {
         match self {
             Direction::Read => READABLE,
             Direction::Write => WRITABLE,
         }
     }
+
+    /// The bit that says this direction's readiness is not known yet.
+    fn unknown_bit(self) -> usize {
+        match self {
+            Direction::Read => READ_UNKNOWN,
+            Direction::Write => WRITE_UNKNOWN,
+        }
+    }
+}
+
+/// What a poll for readiness waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// An edge the reactor reported: for waits that do no I/O of their own (`readable()`,
+    /// `writable()`, completing a non-blocking connect).
+    Edge,
+    /// Leave to try an operation: an edge, or readiness not known yet (a new
+    /// registration), in which case trying the syscall is how it becomes known.
+    Attempt,
 }
 
 /// Proof that a direction was ready at a given tick; pass it back to `clear_readiness`.
@@ -76,7 +112,7 @@ fn push_unique(list: &mut Vec<Waker>, waker: &Waker) {
 impl ScheduledIo {
     pub(crate) fn new() -> ScheduledIo {
         ScheduledIo {
-            readiness: AtomicUsize::new(0),
+            readiness: AtomicUsize::new(READ_UNKNOWN | WRITE_UNKNOWN),
             waiters: Mutex::new(Waiters::default()),
         }
     }
@@ -104,19 +140,20 @@ impl ScheduledIo {
         }
     }
 
-    /// Task side: `Ready` with the event if `direction` is ready (an error after shutdown);
-    /// otherwise stores the waker and returns `Pending`.
+    /// Task side: `Ready` with the event if `direction` is ready, or unknown and `want` is
+    /// `Attempt` (an error after shutdown); otherwise stores the waker and returns `Pending`.
     pub(crate) fn poll_ready(
         &self,
         direction: Direction,
+        want: Want,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<ReadyEvent>> {
-        if let Some(ready) = self.ready_now(direction) {
+        if let Some(ready) = self.ready_now(direction, want) {
             return Poll::Ready(ready);
         }
         let mut waiters = self.waiters.lock().unwrap();
         // Re-read under the lock: pairs with the reactor setting bits before it locks.
-        if let Some(ready) = self.ready_now(direction) {
+        if let Some(ready) = self.ready_now(direction, want) {
             return Poll::Ready(ready);
         }
         match direction {
@@ -126,7 +163,7 @@ impl ScheduledIo {
         Poll::Pending
     }
 
-    fn ready_now(&self, direction: Direction) -> Option<io::Result<ReadyEvent>> {
+    fn ready_now(&self, direction: Direction, want: Want) -> Option<io::Result<ReadyEvent>> {
         let cur = self.readiness.load(Acquire);
         if cur & SHUTDOWN != 0 {
             return Some(Err(io::Error::other(
@@ -134,21 +171,25 @@ impl ScheduledIo {
                  deregistered); create the source again on a running runtime",
             )));
         }
-        (cur & direction.mask() != 0).then_some(Ok(ReadyEvent {
+        let mask = match want {
+            Want::Edge => direction.ready_bit(),
+            Want::Attempt => direction.ready_bit() | direction.unknown_bit(),
+        };
+        (cur & mask != 0).then_some(Ok(ReadyEvent {
             tick: cur >> TICK_SHIFT,
             direction,
         }))
     }
 
-    /// Task side, after `WouldBlock`: forget the readiness `event` reported, unless a newer
-    /// event has arrived since.
+    /// Task side, after `WouldBlock`: forget the readiness `event` reported (and that the
+    /// direction was unknown), unless a newer event has arrived since.
     pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
         let mut cur = self.readiness.load(Acquire);
         loop {
             if cur >> TICK_SHIFT != event.tick || cur & SHUTDOWN != 0 {
                 return;
             }
-            let next = cur & !event.direction.mask();
+            let next = cur & !(event.direction.ready_bit() | event.direction.unknown_bit());
             match self
                 .readiness
                 .compare_exchange_weak(cur, next, AcqRel, Acquire)
@@ -193,7 +234,7 @@ mod loom_tests {
             let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
             let waker = Waker::from(flag.clone());
             let mut cx = Context::from_waker(&waker);
-            let event = match io.poll_ready(Direction::Read, &mut cx) {
+            let event = match io.poll_ready(Direction::Read, Want::Attempt, &mut cx) {
                 Poll::Ready(Ok(ev)) => ev,
                 _ => unreachable!(),
             };
@@ -209,9 +250,46 @@ mod loom_tests {
                 })
             };
             io.clear_readiness(event);
-            let ready = io.poll_ready(Direction::Read, &mut cx).is_ready();
+            let ready = io
+                .poll_ready(Direction::Read, Want::Attempt, &mut cx)
+                .is_ready();
             reactor.join().unwrap();
             assert!(ready || flag.0.load(SeqCst), "a readiness edge was lost");
+        });
+    }
+
+    /// A new registration's optimistic first read fails with `WouldBlock` while the
+    /// reactor delivers the source's first edge (data arriving as the task tries): clearing
+    /// the unknown state must not swallow that edge. The task must see it or be woken.
+    #[test]
+    fn first_attempt_vs_first_edge() {
+        loom::model(|| {
+            let io = Arc::new(ScheduledIo::new());
+            let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+            let waker = Waker::from(flag.clone());
+            let mut cx = Context::from_waker(&waker);
+            let reactor = {
+                let io = io.clone();
+                thread::spawn(move || {
+                    let mut wake = Vec::new();
+                    io.set_readiness(READABLE, &mut wake);
+                    for w in wake {
+                        w.wake();
+                    }
+                })
+            };
+            // Readiness is unknown (or the edge is already in): the task tries at once.
+            let event = match io.poll_ready(Direction::Read, Want::Attempt, &mut cx) {
+                Poll::Ready(Ok(ev)) => ev,
+                _ => panic!("a new registration must let the first attempt through"),
+            };
+            // ... and its syscall says WouldBlock (the bytes were not there yet).
+            io.clear_readiness(event);
+            let ready = io
+                .poll_ready(Direction::Read, Want::Attempt, &mut cx)
+                .is_ready();
+            reactor.join().unwrap();
+            assert!(ready || flag.0.load(SeqCst), "the first edge was lost");
         });
     }
 
@@ -233,7 +311,7 @@ mod loom_tests {
                 })
             };
             let mut cx = Context::from_waker(&waker);
-            let first = io.poll_ready(Direction::Write, &mut cx);
+            let first = io.poll_ready(Direction::Write, Want::Edge, &mut cx);
             reactor.join().unwrap();
             match first {
                 Poll::Ready(Err(_)) => {}
@@ -241,7 +319,7 @@ mod loom_tests {
                 Poll::Ready(Ok(_)) => panic!("never writable"),
             }
             assert!(matches!(
-                io.poll_ready(Direction::Write, &mut cx),
+                io.poll_ready(Direction::Write, Want::Edge, &mut cx),
                 Poll::Ready(Err(_))
             ));
         });
@@ -257,12 +335,14 @@ mod tests {
         let io = ScheduledIo::new();
         io.set_readiness(READABLE, &mut Vec::new());
         let mut cx = Context::from_waker(Waker::noop());
-        let Poll::Ready(Ok(ev)) = io.poll_ready(Direction::Read, &mut cx) else {
+        let Poll::Ready(Ok(ev)) = io.poll_ready(Direction::Read, Want::Attempt, &mut cx) else {
             panic!()
         };
         io.set_readiness(READABLE, &mut Vec::new()); // a new edge after our failed read
         io.clear_readiness(ev);
-        assert!(io.poll_ready(Direction::Read, &mut cx).is_ready());
+        assert!(io
+            .poll_ready(Direction::Read, Want::Attempt, &mut cx)
+            .is_ready());
     }
 
     #[test]
@@ -270,15 +350,66 @@ mod tests {
         let io = ScheduledIo::new();
         io.set_readiness(WRITABLE, &mut Vec::new());
         let mut cx = Context::from_waker(Waker::noop());
-        let Poll::Ready(Ok(ev)) = io.poll_ready(Direction::Write, &mut cx) else {
+        let Poll::Ready(Ok(ev)) = io.poll_ready(Direction::Write, Want::Edge, &mut cx) else {
             panic!()
         };
         io.clear_readiness(ev);
-        assert!(io.poll_ready(Direction::Write, &mut cx).is_pending());
-        assert!(io.poll_ready(Direction::Read, &mut cx).is_pending());
+        assert!(io
+            .poll_ready(Direction::Write, Want::Attempt, &mut cx)
+            .is_pending());
+        assert!(io
+            .poll_ready(Direction::Read, Want::Edge, &mut cx)
+            .is_pending());
         let mut wake = Vec::new();
         io.set_readiness(WRITABLE, &mut wake);
         assert_eq!(wake.len(), 1, "only the writer is woken");
         assert_eq!(io.has_waiters(), (true, false));
+    }
+
+    #[test]
+    fn a_new_registration_lets_an_attempt_through_but_not_an_edge_wait() {
+        let io = ScheduledIo::new();
+        let mut cx = Context::from_waker(Waker::noop());
+        for direction in [Direction::Read, Direction::Write] {
+            assert!(io.poll_ready(direction, Want::Attempt, &mut cx).is_ready());
+            assert!(io.poll_ready(direction, Want::Edge, &mut cx).is_pending());
+        }
+    }
+
+    #[test]
+    fn would_block_on_a_new_registration_waits_for_the_next_edge() {
+        let io = ScheduledIo::new();
+        let mut cx = Context::from_waker(Waker::noop());
+        let Poll::Ready(Ok(ev)) = io.poll_ready(Direction::Read, Want::Attempt, &mut cx) else {
+            panic!()
+        };
+        io.clear_readiness(ev);
+        assert!(io
+            .poll_ready(Direction::Read, Want::Attempt, &mut cx)
+            .is_pending());
+        // The write direction is still unknown: one direction's WouldBlock says nothing of it.
+        assert!(io
+            .poll_ready(Direction::Write, Want::Attempt, &mut cx)
+            .is_ready());
+        let mut wake = Vec::new();
+        io.set_readiness(READABLE, &mut wake);
+        assert_eq!(wake.len(), 1);
+        assert!(io
+            .poll_ready(Direction::Read, Want::Attempt, &mut cx)
+            .is_ready());
+    }
+
+    #[test]
+    fn the_first_edge_during_the_first_attempt_is_kept() {
+        let io = ScheduledIo::new();
+        let mut cx = Context::from_waker(Waker::noop());
+        let Poll::Ready(Ok(ev)) = io.poll_ready(Direction::Read, Want::Attempt, &mut cx) else {
+            panic!()
+        };
+        io.set_readiness(READABLE, &mut Vec::new()); // bytes arrive as the read fails
+        io.clear_readiness(ev);
+        assert!(io
+            .poll_ready(Direction::Read, Want::Edge, &mut cx)
+            .is_ready());
     }
 }

@@ -499,3 +499,42 @@ fn net_types_outside_a_runtime_give_an_error_that_says_so() {
         assert!(err.to_string().contains("no weft runtime"), "{err}");
     });
 }
+
+/// A server stream whose client reset the connection, with the reset already read: the
+/// socket is closed in the kernel (`shutdown(2)` would say `ENOTCONN`).
+async fn server_of_a_reset_client(listener: &TcpListener) -> TcpStream {
+    let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (mut server, _) = listener.accept().await.unwrap();
+    // Linger 0: close sends RST instead of FIN.
+    socket2::SockRef::from(&client)
+        .set_linger(Some(std::time::Duration::ZERO))
+        .unwrap();
+    drop(client);
+    let mut buf = [0u8; 8];
+    let err = server.read(&mut buf).await.unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::ConnectionReset, "{err}");
+    server
+}
+
+#[test]
+fn shutting_down_a_stream_whose_peer_reset_is_ok_for_the_stream_and_its_halves() {
+    within(|| {
+        runtime(2).block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let s = server_of_a_reset_client(&listener).await;
+            s.shutdown(Shutdown::Write).unwrap();
+            s.shutdown(Shutdown::Both).unwrap();
+
+            let mut s = server_of_a_reset_client(&listener).await;
+            s.close().await.unwrap();
+
+            let mut s = server_of_a_reset_client(&listener).await;
+            let (_r, mut w) = s.split();
+            w.close().await.unwrap();
+
+            let s = server_of_a_reset_client(&listener).await;
+            let (_r, mut w) = s.into_split();
+            w.close().await.unwrap();
+        });
+    });
+}

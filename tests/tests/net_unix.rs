@@ -4,6 +4,7 @@
 //! removed afterwards.
 
 use futures_core::Stream;
+use socket2::{Domain, SockAddr, Socket, Type};
 use std::future::poll_fn;
 use std::io;
 use std::net::Shutdown;
@@ -270,6 +271,64 @@ fn bound_datagram_sockets_reply_to_the_sender_path() {
             anon.send(b"again").await.unwrap();
             assert_eq!(server.recv(&mut buf).await.unwrap(), 5);
             assert_eq!(&buf[..5], b"again");
+        });
+    });
+}
+
+#[test]
+fn shutting_down_a_stream_whose_peer_closed_is_ok() {
+    within(|| {
+        runtime(1).block_on(async {
+            let (a, b) = UnixStream::pair().unwrap();
+            drop(b);
+            a.shutdown(Shutdown::Write).unwrap();
+            a.shutdown(Shutdown::Both).unwrap();
+            let (mut a, b) = UnixStream::pair().unwrap();
+            drop(b);
+            a.close().await.unwrap();
+        });
+    });
+}
+
+#[test]
+fn connecting_to_a_full_backlog_is_an_error_that_leaves_the_worker_free() {
+    within(|| {
+        let dir = TempDir::new("unix-full");
+        let path = dir.join("sock");
+        runtime(1).block_on(async {
+            // Backlog 0: the kernel queues one unaccepted connection, then refuses more.
+            let socket = Socket::new(Domain::UNIX, Type::STREAM, None).unwrap();
+            socket.bind(&SockAddr::unix(&path).unwrap()).unwrap();
+            socket.listen(0).unwrap();
+            let listener = UnixListener::from_std(socket.into()).unwrap();
+            let mut queued = Vec::new();
+            loop {
+                let s = Socket::new(Domain::UNIX, Type::STREAM, None).unwrap();
+                s.set_nonblocking(true).unwrap();
+                match s.connect(&SockAddr::unix(&path).unwrap()) {
+                    Ok(()) => queued.push(s),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) => panic!("filling the backlog: {e}"),
+                }
+                assert!(queued.len() < 1024, "the backlog never filled");
+            }
+            // On the only worker: a blocking connect would park it until someone accepts,
+            // and the task it spawned could never run.
+            let path2 = path.clone();
+            let (res, neighbour) = weft::spawn(async move {
+                let neighbour = weft::spawn(async { "ran" });
+                let res = UnixStream::connect(&path2).await;
+                (res, neighbour.await.unwrap())
+            })
+            .await
+            .unwrap();
+            assert_eq!(neighbour, "ran");
+            let err = res.unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::WouldBlock, "{err}");
+            // Once a queued connection is accepted there is room again.
+            let _accepted = listener.accept().await.unwrap();
+            let c = UnixStream::connect(&path).await.unwrap();
+            assert_eq!(c.peer_addr().unwrap().as_pathname(), Some(path.as_path()));
         });
     });
 }

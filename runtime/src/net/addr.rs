@@ -1,24 +1,34 @@
-//! Address resolution shared by the net types.
+//! Address resolution of the synchronous constructors (`bind`, `UdpSocket::connect`), and
+//! trying each resolved address in turn. The async paths resolve with
+//! [`lookup_host`](super::lookup_host) instead.
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 
-/// Resolves `addr`. Literal addresses resolve without I/O; host names use the system
-/// resolver on the calling thread (it blocks briefly; a later issue moves it to the
-/// blocking pool).
+/// Resolves `addr` on the calling thread. Literal addresses resolve without I/O; host
+/// names use the system resolver, which may block: only the synchronous constructors use
+/// this, as std's do.
 pub(crate) fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
     let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
     if addrs.is_empty() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "the address resolved to no socket addresses",
-        ));
+        return Err(no_addresses());
     }
     Ok(addrs)
 }
 
-/// Tries `op` on each address in turn; returns the first success or the last error.
-pub(crate) async fn try_each<T, F, Fut>(addrs: Vec<SocketAddr>, mut op: F) -> io::Result<T>
+fn no_addresses() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "the address resolved to no socket addresses",
+    )
+}
+
+/// Tries `op` on each address in turn; returns the first success, the last error, or
+/// `InvalidInput` if there were no addresses.
+pub(crate) async fn try_each<T, F, Fut>(
+    addrs: impl IntoIterator<Item = SocketAddr>,
+    mut op: F,
+) -> io::Result<T>
 where
     F: FnMut(SocketAddr) -> Fut,
     Fut: std::future::Future<Output = io::Result<T>>,
@@ -30,5 +40,10 @@ where
             Err(e) => last = Some(e),
         }
     }
-    Err(last.expect("resolve() never returns an empty list"))
+    Err(last.unwrap_or_else(no_addresses))
+}
+
+/// The first of `addrs`, or `InvalidInput` if there are none.
+pub(crate) fn first(mut addrs: impl Iterator<Item = SocketAddr>) -> io::Result<SocketAddr> {
+    addrs.next().ok_or_else(no_addresses)
 }

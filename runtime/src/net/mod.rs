@@ -4,7 +4,9 @@
 //! Every type wraps the std socket in [`Async`](crate::io::Async): operations wait for
 //! readiness, try, and on `WouldBlock` wait for the next edge. Socket options go through
 //! `socket2` ([`TcpSocket`]). Writes never raise `SIGPIPE`: a peer that went away gives
-//! `BrokenPipe` (or `ConnectionReset`).
+//! `BrokenPipe` (or `ConnectionReset`). Host names in the async paths
+//! ([`TcpStream::connect`], [`UdpSocket::send_to`]) are resolved on the blocking pool
+//! ([`lookup_host`]); the synchronous `bind`s resolve on the calling thread, as std's do.
 //!
 //! | asyncio | weft |
 //! |---|---|
@@ -12,13 +14,17 @@
 //! | `await asyncio.start_server(cb, host, port)` | [`TcpListener::bind`] + [`TcpListener::accept`] |
 //! | `await loop.create_datagram_endpoint(...)` | [`UdpSocket::bind`] |
 //! | `await asyncio.open_unix_connection(path)` | [`UnixStream::connect`] |
+//! | `await loop.getaddrinfo(host, port)` | [`lookup_host`] |
 
 mod addr;
+mod lookup;
 mod nosignal;
+mod shutdown;
 mod tcp;
 mod udp;
 mod unix;
 
+pub use lookup::{lookup_host, ToSocketAddrs};
 pub use tcp::{
     Incoming, OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpListener, TcpSocket, TcpStream, WriteHalf,
 };

@@ -1,7 +1,7 @@
 //! `UdpSocket`.
 
 use crate::io::Async;
-use crate::net::addr;
+use crate::net::{addr, lookup_host};
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -94,7 +94,8 @@ impl UdpSocket {
         Err(last.expect("resolve() never returns an empty list"))
     }
 
-    /// Sends a datagram to `target`; returns the bytes sent.
+    /// Sends a datagram to `target` (the first address it resolves to); returns the bytes
+    /// sent. A host name is resolved on the blocking pool ([`lookup_host`]).
     ///
     /// # Cancel safety
     ///
@@ -107,8 +108,12 @@ impl UdpSocket {
     ///     assert_eq!(n, 1);
     /// });
     /// ```
-    pub async fn send_to(&self, buf: &[u8], target: impl ToSocketAddrs) -> io::Result<usize> {
-        let target = addr::resolve(target)?[0];
+    pub async fn send_to(
+        &self,
+        buf: &[u8],
+        target: impl crate::net::ToSocketAddrs,
+    ) -> io::Result<usize> {
+        let target = addr::first(lookup_host(target).await?)?;
         self.io.write_with(|s| s.send_to(buf, target)).await
     }
 

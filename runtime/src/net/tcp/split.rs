@@ -5,6 +5,7 @@
 
 use super::TcpStream;
 use crate::io::Async;
+use crate::net::shutdown;
 use futures_io::{AsyncRead, AsyncWrite};
 use std::fmt;
 use std::io::{self, IoSlice};
@@ -185,7 +186,9 @@ impl AsyncWrite for OwnedWriteHalf {
     }
 
     fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.io.get_ref().shutdown(Shutdown::Write))
+        Poll::Ready(shutdown::peer_gone_is_ok(
+            self.io.get_ref().shutdown(Shutdown::Write),
+        ))
     }
 }
 

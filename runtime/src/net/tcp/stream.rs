@@ -2,12 +2,12 @@
 
 use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::io::Async;
-use crate::net::{addr, nosignal};
+use crate::net::{addr, lookup_host, nosignal, shutdown, ToSocketAddrs};
 use futures_io::{AsyncRead, AsyncWrite};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
-use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -50,28 +50,36 @@ pub struct TcpStream {
 impl TcpStream {
     /// Connects to `addr`, trying each resolved address in turn.
     ///
+    /// A host name is resolved on the blocking pool ([`lookup_host`]), never on the worker;
+    /// a literal address needs no resolving.
+    ///
     /// # Errors
     ///
-    /// The connect error of the last address tried (`ConnectionRefused`, ...), or an error
-    /// outside a runtime.
+    /// The resolver's error for a host name it cannot resolve; the connect error of the
+    /// last address tried (`ConnectionRefused`, ...); an error outside a runtime.
     ///
     /// # Cancel safety
     ///
-    /// Cancel safe: dropping the future closes the half-open socket.
+    /// Cancel safe: dropping the future closes the half-open socket (and abandons a lookup
+    /// in progress).
     ///
     /// ```
     /// weft::run(async {
     ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
     ///     let s = weft::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
     ///     assert_eq!(s.peer_addr().unwrap(), l.local_addr().unwrap());
+    ///     let port = l.local_addr().unwrap().port();
+    ///     let s = weft::net::TcpStream::connect(("localhost", port)).await.unwrap();
+    ///     assert!(s.peer_addr().unwrap().ip().is_loopback());
     /// });
     /// ```
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
-        let addrs = addr::resolve(addr)?;
+        let addrs = lookup_host(addr).await?;
         addr::try_each(addrs, Self::connect_addr).await
     }
 
     /// Connects to `addr`, giving up after `timeout` with an error of kind `TimedOut`.
+    /// The timeout covers resolving a host name (on the blocking pool) too.
     ///
     /// # Cancel safety
     ///
@@ -197,6 +205,13 @@ impl TcpStream {
 
     /// Shuts down the read, write, or both halves (asyncio's `write_eof` for `Write`).
     ///
+    /// A peer that already went (it reset the connection) leaves nothing to shut down:
+    /// that is `Ok(())`, not `NotConnected`, as with tokio's `poll_shutdown`.
+    ///
+    /// # Errors
+    ///
+    /// The OS error from `shutdown(2)` other than `ENOTCONN` (for example `EBADF`).
+    ///
     /// ```
     /// use weft::io::AsyncReadExt;
     /// weft::run(async {
@@ -209,7 +224,7 @@ impl TcpStream {
     /// });
     /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.io.get_ref().shutdown(how)
+        shutdown::peer_gone_is_ok(self.io.get_ref().shutdown(how))
     }
 
     /// Waits until the stream is readable.

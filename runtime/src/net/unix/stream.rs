@@ -1,9 +1,10 @@
 //! `UnixListener` and `UnixStream`.
 
 use crate::io::Async;
-use crate::net::nosignal;
+use crate::net::{nosignal, shutdown};
 use futures_core::Stream;
 use futures_io::{AsyncRead, AsyncWrite};
+use socket2::{Domain, SockAddr, Socket, Type};
 use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut, Read};
 use std::net::Shutdown;
@@ -189,10 +190,26 @@ pub struct UnixStream {
 }
 
 impl UnixStream {
-    /// Connects to the socket at `path`.
+    /// Connects to the socket at `path`, without blocking the worker.
     ///
-    /// A Unix-domain connect completes at once unless the server's backlog is full; then
-    /// it waits on the calling thread, as the kernel offers no readiness for that case.
+    /// The connect is non-blocking. A Unix-domain connect completes at once where a
+    /// listener has room in its backlog; where the system reports it in progress
+    /// (`EINPROGRESS`), the future waits until the socket turns writable and then reads the
+    /// outcome from `SO_ERROR`. Linux never waits here: when the listener's backlog is full
+    /// it answers `EAGAIN` at once, with no readiness to wait for, and that is returned as an
+    /// error of kind `WouldBlock` (tokio does the same).
+    ///
+    /// # Errors
+    ///
+    /// `NotFound` if nothing exists at `path`; `ConnectionRefused` if no listener is bound
+    /// there (a stale socket file); `WouldBlock` if the listener's backlog is full (accept
+    /// some connections or raise the backlog, then retry); `InvalidInput` if the path is
+    /// too long for a socket address; an error outside a runtime.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future before it completes closes the socket, so no
+    /// connection is left half made (the listener may accept one that is already closed).
     ///
     /// ```
     /// weft::run(async {
@@ -205,7 +222,36 @@ impl UnixStream {
     /// });
     /// ```
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
-        UnixStream::from_std(std::os::unix::net::UnixStream::connect(path)?)
+        let path = path.as_ref();
+        let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
+        socket.set_nonblocking(true)?;
+        // Connect before registering: the common errors (no such path, refused) then come
+        // straight from the kernel, with or without a runtime.
+        let in_progress = match socket.connect(&SockAddr::unix(path)?) {
+            Ok(()) => false,
+            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => true,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    format!(
+                        "connecting to {}: the listener's backlog is full ({e}); retry once \
+                         it accepts, or give it a larger backlog",
+                        path.display()
+                    ),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        let stream = UnixStream::from_std(socket.into())?;
+        if in_progress {
+            // The connect finishes when the socket turns writable; its outcome is then in
+            // SO_ERROR.
+            stream.io.writable().await?;
+            if let Some(e) = stream.io.get_ref().take_error()? {
+                return Err(e);
+            }
+        }
+        Ok(stream)
     }
 
     /// A connected pair (like `socketpair(2)`).
@@ -267,6 +313,14 @@ impl UnixStream {
 
     /// Shuts down the read, write, or both halves.
     ///
+    /// A peer that already went leaves nothing to shut down: that is `Ok(())`, not
+    /// `NotConnected` (which some systems, unlike Linux, report for a Unix socket whose peer
+    /// closed), as with tokio's `poll_shutdown`.
+    ///
+    /// # Errors
+    ///
+    /// The OS error from `shutdown(2)` other than `ENOTCONN` (for example `EBADF`).
+    ///
     /// ```
     /// use weft::io::AsyncReadExt;
     /// weft::run(async {
@@ -277,7 +331,7 @@ impl UnixStream {
     /// });
     /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.io.get_ref().shutdown(how)
+        shutdown::peer_gone_is_ok(self.io.get_ref().shutdown(how))
     }
 }
 
