@@ -1,13 +1,14 @@
-//! Timers: ordering, never early, cancellation from any thread, timeouts, intervals, and
-//! the driver waking early for a newly armed earlier deadline.
+//! Timers: ordering, never early, cancellation from any thread, timeouts, intervals, the
+//! driver waking early for a newly armed earlier deadline, and resets that wake a parked
+//! task.
 
 use std::future::{pending, poll_fn, Future};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::Duration;
-use weft::time::{interval, sleep, sleep_until, timeout, Instant, MissedTickBehavior};
-use weft_tests::{poll_once, within};
+use weft::time::{interval, interval_at, sleep, sleep_until, timeout, Instant, MissedTickBehavior};
+use weft_tests::{poll_once, wait_until, within, HANG};
 
 fn rt(workers: usize) -> weft::Runtime {
     weft::Builder::new()
@@ -284,5 +285,85 @@ fn sleep_until_in_the_past_completes_at_once() {
             sleep_until(past).await;
             assert_eq!(weft::Handle::current().metrics().num_armed_timers(), 0);
         });
+    });
+}
+
+#[test]
+fn a_sleep_reset_from_another_thread_wakes_the_task_awaiting_it() {
+    within(|| {
+        let rt = rt(2);
+        // A sleep shared between the task that awaits it and a thread that moves it.
+        let shared = Arc::new(Mutex::new(Box::pin(sleep(Duration::from_secs(3_600)))));
+        let waiter = rt.spawn({
+            let shared = shared.clone();
+            poll_fn(move |cx| shared.lock().unwrap().as_mut().poll(cx))
+        });
+        assert!(wait_until(HANG, || rt.metrics().num_armed_timers() == 1));
+        // The task is parked now, its waker in the wheel.
+        let at = Instant::now() + Duration::from_millis(20);
+        std::thread::spawn(move || shared.lock().unwrap().as_mut().reset(at))
+            .join()
+            .unwrap();
+        rt.block_on(waiter).unwrap();
+        assert!(Instant::now() >= at, "woken before the new deadline");
+        assert_eq!(rt.metrics().num_armed_timers(), 0);
+    });
+}
+
+#[test]
+fn a_sleep_reset_after_it_was_polled_still_wakes_the_task_at_the_new_deadline() {
+    within(|| {
+        let rt = rt(2);
+        let (tx, mut rx) = weft::sync::mpsc::unbounded_channel::<Instant>();
+        // A debounce: wait until no message has come for a while, every message pushing
+        // the deadline. It polls the sleep first and resets it afterwards, so the task
+        // parks on the reset sleep without polling it again.
+        let quiet = rt.spawn(async move {
+            let mut quiet = Box::pin(sleep(Duration::from_secs(3_600)));
+            poll_fn(|cx| {
+                if quiet.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(quiet.deadline());
+                }
+                while let Poll::Ready(Some(at)) = rx.poll_recv(cx) {
+                    quiet.as_mut().reset(at);
+                }
+                Poll::Pending
+            })
+            .await
+        });
+        assert!(wait_until(HANG, || rt.metrics().num_armed_timers() == 1));
+        let at = Instant::now() + Duration::from_millis(20);
+        tx.send(at).unwrap();
+        assert_eq!(rt.block_on(quiet).unwrap(), at);
+        assert!(Instant::now() >= at, "woken before the new deadline");
+        drop(tx);
+    });
+}
+
+#[test]
+fn an_interval_reset_from_another_thread_wakes_the_task_awaiting_its_tick() {
+    within(|| {
+        let rt = rt(2);
+        let period = Duration::from_millis(20);
+        // First tick an hour away: only the reset can bring it in.
+        let shared = Arc::new(Mutex::new(interval_at(
+            Instant::now() + Duration::from_secs(3_600),
+            period,
+        )));
+        let waiter = rt.spawn({
+            let shared = shared.clone();
+            poll_fn(move |cx| shared.lock().unwrap().poll_tick(cx))
+        });
+        assert!(wait_until(HANG, || rt.metrics().num_armed_timers() == 1));
+        let before = Instant::now();
+        std::thread::spawn(move || shared.lock().unwrap().reset())
+            .join()
+            .unwrap();
+        let tick = rt.block_on(waiter).unwrap();
+        assert!(
+            tick >= before + period,
+            "reset puts the next tick a period out"
+        );
+        assert!(Instant::now() >= tick, "ticked before its time");
     });
 }
