@@ -21,6 +21,12 @@
 //! - at shutdown the driver fires every entry and sets `shut_down`; from then on nothing
 //!   is armed (it would never fire) and polls report the shutdown.
 //!
+//! No waker is cloned, dropped or woken while the mutex is held: each of those may run a
+//! foreign executor's code, which may come back to this wheel (arm or drop a `Sleep`, read
+//! `num_armed_timers`) and would deadlock on the non-reentrant mutex. Clones are taken
+//! before locking, replaced or cancelled wakers are dropped after unlocking, and fired
+//! ones are handed to the caller to wake once the lock is released.
+//!
 //! Why one wheel behind a lock rather than one per worker: the `timers` workload of the
 //! `compare` benchmark is what settles it; see BENCHMARKS.md.
 
@@ -134,21 +140,33 @@ impl Timers {
     /// Returns whether the driver must be notified (the tick is earlier than the one it
     /// sleeps until).
     fn register(&self, key: &mut Option<Key>, tick: u64, waker: &Waker) -> Result<bool, ShutDown> {
+        if let Some(armed) = *key {
+            // The common re-poll: the entry is armed for this very task.
+            let mut inner = self.lock();
+            if inner
+                .wheel
+                .get_mut(armed)
+                .is_some_and(|w| w.will_wake(waker))
+            {
+                return Ok(false);
+            }
+        }
+        // Cloned with no lock held (module docs).
+        let fresh = waker.clone();
         let mut inner = self.lock();
         if inner.shut_down {
+            drop(inner);
+            drop(fresh);
             return Err(ShutDown);
         }
         if let Some(armed) = key.and_then(|k| inner.wheel.get_mut(k)) {
-            if !armed.will_wake(waker) {
-                let old = std::mem::replace(armed, waker.clone());
-                // Drop the replaced waker outside the lock: its drop may run arbitrary code
-                // (a foreign executor's), which could come back to this wheel.
-                drop(inner);
-                drop(old);
-            }
+            let old = std::mem::replace(armed, fresh);
+            drop(inner);
+            // Dropped after unlocking (module docs).
+            drop(old);
             return Ok(false);
         }
-        let new = inner.wheel.insert(tick, waker.clone());
+        let new = inner.wheel.insert(tick, fresh);
         *key = Some(new);
         Ok(Self::lower_sleep_until(&mut inner, new))
     }
@@ -176,8 +194,8 @@ impl Timers {
     fn cancel(&self, key: &mut Option<Key>) {
         if let Some(armed) = key.take() {
             let waker = self.lock().wheel.cancel(armed);
-            // Drop the waker outside the lock (dropping may run arbitrary code): the guard
-            // above is a temporary of the statement, released before this line.
+            // Dropped after unlocking (module docs): the guard above is a temporary of the
+            // statement, released before this line.
             drop(waker);
         }
     }

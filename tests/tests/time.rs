@@ -1,11 +1,11 @@
 //! Timers: ordering, never early, cancellation from any thread, timeouts, intervals, the
-//! driver waking early for a newly armed earlier deadline, and resets that wake a parked
-//! task.
+//! driver waking early for a newly armed earlier deadline, resets that wake a parked task,
+//! and wakers that come back to the timer wheel.
 
 use std::future::{pending, poll_fn, Future};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 use std::time::Duration;
 use weft::time::{interval, interval_at, sleep, sleep_until, timeout, Instant, MissedTickBehavior};
 use weft_tests::{poll_once, wait_until, within, HANG};
@@ -365,5 +365,124 @@ fn an_interval_reset_from_another_thread_wakes_the_task_awaiting_its_tick() {
             "reset puts the next tick a period out"
         );
         assert!(Instant::now() >= tick, "ticked before its time");
+    });
+}
+
+/// A waker that, whenever it is cloned, woken or dropped, reads the runtime's armed-timer
+/// count, which takes the timer wheel's lock, as a waker that reports runtime metrics would.
+/// A runtime that clones, wakes or drops a waker while holding that lock deadlocks on it.
+struct MetricsWaker {
+    handle: weft::Handle,
+    woken: AtomicUsize,
+}
+
+impl MetricsWaker {
+    fn new(handle: weft::Handle) -> (Arc<MetricsWaker>, Waker) {
+        let this = Arc::new(MetricsWaker {
+            handle,
+            woken: AtomicUsize::new(0),
+        });
+        let raw = RawWaker::new(Arc::into_raw(this.clone()).cast(), &METRICS_WAKER);
+        // SAFETY: `raw` owns one count of an `Arc<MetricsWaker>`, which is what every
+        // function of `METRICS_WAKER` expects of its pointer.
+        (this, unsafe { Waker::from_raw(raw) })
+    }
+
+    fn touch(&self) {
+        std::hint::black_box(self.handle.metrics().num_armed_timers());
+    }
+}
+
+static METRICS_WAKER: RawWakerVTable = RawWakerVTable::new(
+    metrics_waker_clone,
+    metrics_waker_wake,
+    metrics_waker_wake_by_ref,
+    metrics_waker_drop,
+);
+
+/// # Safety
+///
+/// `p` owns (or, for `clone` and `wake_by_ref`, borrows) one count of an
+/// `Arc<MetricsWaker>` made by `Arc::into_raw`.
+unsafe fn metrics_waker_clone(p: *const ()) -> RawWaker {
+    // SAFETY: `p` is a live `Arc<MetricsWaker>` (this function's contract).
+    let this = unsafe { &*p.cast::<MetricsWaker>() };
+    this.touch();
+    // SAFETY: as above; the new count is owned by the returned `RawWaker`.
+    unsafe { Arc::increment_strong_count(p.cast::<MetricsWaker>()) };
+    RawWaker::new(p, &METRICS_WAKER)
+}
+
+/// # Safety
+///
+/// As for [`metrics_waker_clone`].
+unsafe fn metrics_waker_wake(p: *const ()) {
+    // SAFETY: `p` owns a count (contract), passed on to `drop`.
+    unsafe {
+        metrics_waker_wake_by_ref(p);
+        metrics_waker_drop(p);
+    }
+}
+
+/// # Safety
+///
+/// As for [`metrics_waker_clone`].
+unsafe fn metrics_waker_wake_by_ref(p: *const ()) {
+    // SAFETY: `p` is a live `Arc<MetricsWaker>` (contract).
+    let this = unsafe { &*p.cast::<MetricsWaker>() };
+    this.touch();
+    this.woken.fetch_add(1, SeqCst);
+}
+
+/// # Safety
+///
+/// As for [`metrics_waker_clone`].
+unsafe fn metrics_waker_drop(p: *const ()) {
+    // SAFETY: `p` is a live `Arc<MetricsWaker>` (contract).
+    unsafe { &*p.cast::<MetricsWaker>() }.touch();
+    // SAFETY: `p` owns a count (contract), released here.
+    unsafe { Arc::decrement_strong_count(p.cast::<MetricsWaker>()) };
+}
+
+#[test]
+// The body hands back an armed `Sleep` on purpose, to keep it armed through shutdown.
+#[allow(clippy::async_yields_async)]
+fn wakers_that_read_timer_metrics_when_cloned_woken_or_dropped_do_not_deadlock() {
+    within(|| {
+        let rt = rt(2);
+        let (first, first_waker) = MetricsWaker::new(rt.handle().clone());
+        let (_second, second_waker) = MetricsWaker::new(rt.handle().clone());
+        let mut first_cx = Context::from_waker(&first_waker);
+        let mut second_cx = Context::from_waker(&second_waker);
+        let armed = rt.block_on(async {
+            let mut s = Box::pin(sleep(Duration::from_secs(3_600)));
+            // Arm (clones), refresh with another waker (clones it, drops the replaced one),
+            // move the deadline (keeps the waker), cancel (drops it).
+            assert!(s.as_mut().poll(&mut first_cx).is_pending());
+            assert!(s.as_mut().poll(&mut second_cx).is_pending());
+            assert!(s.as_mut().poll(&mut first_cx).is_pending());
+            s.as_mut()
+                .reset(Instant::now() + Duration::from_secs(1_800));
+            assert!(s.as_mut().poll(&mut first_cx).is_pending());
+            drop(s);
+            assert_eq!(weft::Handle::current().metrics().num_armed_timers(), 0);
+
+            // Fire: the driver wakes (and drops) the wheel's clone.
+            let mut s = Box::pin(sleep(Duration::from_millis(5)));
+            assert!(s.as_mut().poll(&mut first_cx).is_pending());
+            while first.woken.load(SeqCst) == 0 {
+                sleep(Duration::from_millis(1)).await;
+            }
+            assert!(s.as_mut().poll(&mut first_cx).is_ready());
+
+            // Left armed for the shutdown below.
+            let mut s = Box::pin(sleep(Duration::from_secs(3_600)));
+            assert!(s.as_mut().poll(&mut first_cx).is_pending());
+            s
+        });
+        // Shutdown fires every armed timer: the driver wakes this one too.
+        drop(rt);
+        assert_eq!(first.woken.load(SeqCst), 2);
+        drop(armed);
     });
 }
