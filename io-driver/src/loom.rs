@@ -1,7 +1,7 @@
-//! `std` or `loom` primitives for the readiness protocol, as in `weft`'s own shim.
+//! `std` or `loom` primitives for the readiness and timer protocols, as in `weft`'s own shim.
 
 #[cfg(not(loom))]
-pub(crate) use std::sync::{atomic::AtomicUsize, Mutex};
+pub(crate) use std::sync::{atomic::AtomicUsize, Mutex, MutexGuard};
 
 #[cfg(loom)]
-pub(crate) use loom::sync::{atomic::AtomicUsize, Mutex};
+pub(crate) use loom::sync::{atomic::AtomicUsize, Mutex, MutexGuard};

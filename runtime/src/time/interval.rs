@@ -134,7 +134,8 @@ impl Interval {
         Poll::Ready(scheduled)
     }
 
-    /// Restarts the schedule: the next tick is one period from now.
+    /// Restarts the schedule: the next tick is one period from now. A task waiting in
+    /// [`tick`](Self::tick) is woken at that tick, even if it does not poll again first.
     ///
     /// ```
     /// use std::time::Duration;

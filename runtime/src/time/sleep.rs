@@ -82,6 +82,10 @@ impl Sleep {
 
     /// Moves the deadline (earlier or later), as if the `Sleep` had been created anew.
     ///
+    /// A task already waiting on this `Sleep` stays registered: it is woken at the new
+    /// deadline, even if it does not poll the `Sleep` again first (the reset came from
+    /// another thread sharing the `Sleep`, or from the task itself after polling it).
+    ///
     /// ```
     /// use std::time::Duration;
     /// weft::run(async {
