@@ -291,3 +291,70 @@ fn mpsc_send_waiting_for_room_vs_close() {
         assert_eq!(drops.load(SeqCst), 2);
     });
 }
+
+/// A waker that counts its drops (loom does not see this counter; it only reports it).
+struct DropCount(std::sync::Arc<AtomicUsize>);
+
+impl std::task::Wake for DropCount {
+    fn wake(self: std::sync::Arc<Self>) {}
+}
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+fn drop_counting_waker() -> (Waker, std::sync::Arc<AtomicUsize>) {
+    let drops = std::sync::Arc::new(AtomicUsize::new(0));
+    (
+        Waker::from(std::sync::Arc::new(DropCount(drops.clone()))),
+        drops,
+    )
+}
+
+/// The receiver, waiting with a waker, dropped while the sender sends: the receiver
+/// drops its waker itself only when the sender can no longer read it (loom checks the
+/// slot is never read and taken at once), and the waker is gone once both halves are.
+#[test]
+fn oneshot_receiver_drop_with_waker_vs_send() {
+    loom::model(|| {
+        let (tx, mut rx) = oneshot::channel::<u8>();
+        let (waker, drops) = drop_counting_waker();
+        assert!(std::pin::Pin::new(&mut rx)
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending());
+        drop(waker);
+        let sender = thread::spawn(move || tx.send(1).is_ok());
+        drop(rx);
+        let dropped_with_the_receiver = drops.load(SeqCst);
+        let sent = sender.join().unwrap();
+        if !sent {
+            // The close came first: the receiver's drop took its waker.
+            assert_eq!(dropped_with_the_receiver, 1);
+        }
+        assert_eq!(drops.load(SeqCst), 1);
+    });
+}
+
+/// The sender, waiting in `closed()` with a waker, sends while the receiver is dropped:
+/// the sender drops its waker itself only when the receiver can no longer read it.
+#[test]
+fn oneshot_send_with_closed_waker_vs_receiver_drop() {
+    loom::model(|| {
+        let (mut tx, rx) = oneshot::channel::<u8>();
+        let (waker, drops) = drop_counting_waker();
+        assert!(std::pin::pin!(tx.closed())
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending());
+        drop(waker);
+        let dropper = thread::spawn(move || drop(rx));
+        let sent = tx.send(1).is_ok();
+        if sent {
+            // The send came first: it took its `closed()` waker.
+            assert_eq!(drops.load(SeqCst), 1);
+        }
+        dropper.join().unwrap();
+        assert_eq!(drops.load(SeqCst), 1);
+    });
+}

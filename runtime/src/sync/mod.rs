@@ -56,8 +56,9 @@ pub(crate) use loom::sync::MutexGuard as LockGuard;
 pub(crate) use std::sync::MutexGuard as LockGuard;
 
 /// Locks an internal mutex. Poisoning is ignored: no user code runs while these locks are
-/// held (wakers are woken after unlocking), so a panic cannot leave their state half
-/// updated.
+/// held (wakers are woken, replaced and dropped after unlocking, and messages are dropped
+/// after unlocking too), so a panic cannot leave their state half updated, and a waker
+/// whose `wake` or `Drop` uses the same primitive cannot deadlock on the lock.
 pub(crate) fn lock<T>(mutex: &crate::loom::Mutex<T>) -> LockGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -23,6 +23,9 @@
 //! waiter to notify. The notified node is unlinked with `notification = One` and woken; a
 //! future dropped while holding an unconsumed `One` passes it on to the next waiter (or
 //! stores it as the permit), so dropping a chosen waiter loses no wakeup.
+//!
+//! Wakers are replaced and dropped only with the wait-list lock released, since their
+//! `Drop` is user code that may use this `Notify`.
 
 use super::lock;
 use super::wait_list::{WaitList, WakeList};
@@ -245,9 +248,10 @@ impl Notify {
             let mut list = lock(&self.waiters);
             let node = list.get_mut(k);
             if node.is_linked() {
-                if !node.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    node.waker = Some(cx.waker().clone());
-                }
+                let old = node.refresh_waker(cx.waker());
+                drop(list);
+                // Dropped without the lock: its `Drop` may use this `Notify`.
+                drop(old);
                 return Poll::Pending;
             }
             list.remove(k);
@@ -320,6 +324,9 @@ impl Notify {
             self.state.fetch_and(!MODE_MASK, SeqCst);
         }
         drop(list);
+        // The node's own waker (there if it was still linked) goes only now, with the
+        // lock released: its `Drop` may use this `Notify`.
+        drop(node);
         if let Some(waker) = waker {
             waker.wake();
         }

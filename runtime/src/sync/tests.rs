@@ -439,3 +439,74 @@ fn receivers_are_streams() {
     assert_eq!(Pin::new(&mut urx).poll_next(&mut cx), Poll::Ready(Some(2)));
     assert_eq!(Pin::new(&mut urx).poll_next(&mut cx), Poll::Ready(None));
 }
+
+/// A waker that counts its drops.
+struct DropCount(Arc<AtomicUsize>);
+
+impl Wake for DropCount {
+    fn wake(self: Arc<Self>) {}
+}
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+fn drop_counting_waker() -> (Arc<AtomicUsize>, Waker) {
+    let drops = Arc::new(AtomicUsize::new(0));
+    (drops.clone(), Waker::from(Arc::new(DropCount(drops))))
+}
+
+#[test]
+fn oneshot_wakers_go_when_their_side_is_done() {
+    // The receiver dropped while waiting.
+    let (tx, mut rx) = oneshot::channel::<Box<u8>>();
+    let (drops, w) = drop_counting_waker();
+    assert!(poll(Pin::new(&mut rx), &w).is_pending());
+    drop(w);
+    drop(rx);
+    assert_eq!(drops.load(SeqCst), 1);
+    assert_eq!(*tx.send(Box::new(1)).unwrap_err(), 1);
+
+    // The receiver closed before the send, then polled to its end.
+    let (tx, mut rx) = oneshot::channel::<Box<u8>>();
+    let (drops, w) = drop_counting_waker();
+    assert!(poll(Pin::new(&mut rx), &w).is_pending());
+    rx.close();
+    assert!(matches!(poll(Pin::new(&mut rx), &w), Poll::Ready(Err(_))));
+    drop(w);
+    assert_eq!(drops.load(SeqCst), 1);
+    drop((tx, rx));
+
+    // The sender waiting in `closed()`, then sending.
+    let (mut tx, rx) = oneshot::channel::<Box<u8>>();
+    let (drops, w) = drop_counting_waker();
+    assert!(poll(pin!(tx.closed()), &w).is_pending());
+    drop(w);
+    tx.send(Box::new(2)).unwrap();
+    assert_eq!(drops.load(SeqCst), 1);
+    assert_eq!(*block_on(rx).unwrap(), 2);
+}
+
+#[test]
+fn a_replaced_waker_is_dropped_outside_the_lock() {
+    struct Reenter(Arc<Notify>);
+    impl Wake for Reenter {
+        fn wake(self: Arc<Self>) {}
+    }
+    impl Drop for Reenter {
+        fn drop(&mut self) {
+            // Takes the wait-list lock (a waiter is queued).
+            self.0.notify_one();
+        }
+    }
+    let notify = Arc::new(Notify::new());
+    let mut n = pin!(notify.notified());
+    let w = Waker::from(Arc::new(Reenter(notify.clone())));
+    assert!(poll(n.as_mut(), &w).is_pending());
+    drop(w);
+    let (_c, w2) = counter();
+    assert!(poll(n.as_mut(), &w2).is_pending());
+    assert!(poll(n.as_mut(), &w2).is_ready());
+}

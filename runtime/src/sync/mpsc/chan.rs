@@ -7,7 +7,9 @@
 //!   the lock held, either takes the whole queue (swapping it with its own empty buffer, so
 //!   it locks once per batch, not once per message), or sees the channel ended, or stores
 //!   its waker. Since both sides decide under one lock, a push can never fall between the
-//!   receiver's last look and its sleep.
+//!   receiver's last look and its sleep. Wakers are replaced, dropped and woken only
+//!   after the lock is released: a waker's `Drop` or `wake` is user code, which may use
+//!   this channel.
 //! - `tx_count` counts live senders (clones included). The sender that takes it to zero
 //!   then takes the lock and wakes the receiver. The receiver reads it under the lock: a
 //!   zero there means every push has happened (each came before its sender's decrement)
@@ -155,11 +157,16 @@ impl<T> Rx<T> {
         if self.chan.tx_count.load(Acquire) == 0 || self.chan.rx_closed.load(Relaxed) {
             return TryPop::Ended;
         }
-        if let Some(waker) = waker {
-            if !shared.rx_waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
-                shared.rx_waker = Some(waker.clone());
-            }
+        let Some(waker) = waker else {
+            return TryPop::Empty;
+        };
+        if shared.rx_waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            return TryPop::Empty;
         }
+        let old = shared.rx_waker.replace(waker.clone());
+        drop(shared);
+        // Dropped without the lock: its `Drop` may use this channel.
+        drop(old);
         TryPop::Empty
     }
 
@@ -202,9 +209,13 @@ impl<T> Rx<T> {
 impl<T> Drop for Rx<T> {
     fn drop(&mut self) {
         self.close();
-        // Drop undelivered messages now, outside the lock, rather than whenever the last
-        // sender goes.
-        let queued = std::mem::take(&mut lock(&self.chan.shared).queue);
+        let mut shared = lock(&self.chan.shared);
+        // Undelivered messages and the receiver's waker go now, rather than whenever the
+        // last sender does; and outside the lock, since their `Drop`s may use the channel.
+        let queued = std::mem::take(&mut shared.queue);
+        let waker = shared.rx_waker.take();
+        drop(shared);
         drop(queued);
+        drop(waker);
     }
 }

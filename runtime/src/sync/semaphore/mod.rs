@@ -503,9 +503,10 @@ impl Semaphore {
             let mut list = lock(&self.waiters);
             let node = list.get_mut(k);
             if node.is_linked() {
-                if !node.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    node.waker = Some(cx.waker().clone());
-                }
+                let old = node.refresh_waker(cx.waker());
+                drop(list);
+                // Dropped without the lock: its `Drop` may use this semaphore.
+                drop(old);
                 return Poll::Pending;
             }
             // Unlinked: fully granted, or the semaphore closed.
@@ -564,6 +565,9 @@ impl Semaphore {
         let mut list = lock(&self.waiters);
         let node = list.remove(key);
         self.release_locked(list, node.value.granted);
+        // The node's waker (still there if it was linked) goes only now, with the lock
+        // released: its `Drop` may use this semaphore.
+        drop(node);
     }
 }
 
