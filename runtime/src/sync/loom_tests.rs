@@ -292,6 +292,91 @@ fn mpsc_send_waiting_for_room_vs_close() {
     });
 }
 
+/// A reservation racing the receiver's close, then a send through it: the permit is
+/// either refused (granted after the close) or its message is delivered, and the
+/// receiver sees the end only after it.
+#[test]
+fn mpsc_permit_send_vs_close_and_recv() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        let sender = thread::spawn(move || match tx.try_reserve() {
+            Ok(permit) => {
+                permit.send(7);
+                true
+            }
+            Err(_) => false,
+        });
+        rx.close();
+        let got = block_on(rx.recv());
+        let sent = sender.join().unwrap();
+        assert_eq!(got, sent.then_some(7));
+        assert_eq!(block_on(rx.recv()), None);
+    });
+}
+
+/// A permit granted before the close and dropped unused while the receiver waits for
+/// it: the receiver is woken and sees the end.
+#[test]
+fn mpsc_unused_permit_drop_vs_close_and_recv() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u8>(1);
+        let permit = tx.clone().try_reserve_owned().unwrap();
+        // Released without sending; the permit's sender stays alive (as `tx` does), so
+        // only the permit's end can end the channel.
+        let dropper = thread::spawn(move || permit.release());
+        rx.close();
+        assert_eq!(block_on(rx.recv()), None);
+        drop(dropper.join().unwrap());
+        drop(tx);
+    });
+}
+
+/// A `reserve` waiting for room, granted it by a receive, racing the receiver's close:
+/// it either completes before the close (and its message is delivered) or fails; the
+/// receiver never waits forever.
+#[test]
+fn mpsc_pending_reserve_vs_close() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(1).unwrap();
+        let tx2 = tx.clone();
+        let sender = thread::spawn(move || match block_on(tx2.reserve()) {
+            Ok(permit) => {
+                permit.send(2);
+                true
+            }
+            Err(_) => false,
+        });
+        assert_eq!(block_on(rx.recv()), Some(1));
+        rx.close();
+        let got = block_on(rx.recv());
+        let sent = sender.join().unwrap();
+        assert_eq!(got, sent.then_some(2));
+        drop(tx);
+    });
+}
+
+/// A `reserve` cancelled (after one poll, which may have reserved) concurrently with
+/// the close: nothing stays outstanding, and the receiver sees the end.
+#[test]
+fn mpsc_cancelled_reserve_vs_close() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u8>(1);
+        tx.try_send(1).unwrap();
+        let tx2 = tx.clone();
+        let canceller = thread::spawn(move || {
+            let mut reserve = Box::pin(tx2.reserve());
+            let _ = poll_once(&mut reserve);
+            drop(reserve);
+        });
+        assert_eq!(block_on(rx.recv()), Some(1));
+        rx.close();
+        assert_eq!(block_on(rx.recv()), None);
+        canceller.join().unwrap();
+        drop(tx);
+    });
+}
+
 /// A waker that counts its drops (loom does not see this counter; it only reports it).
 struct DropCount(std::sync::Arc<AtomicUsize>);
 

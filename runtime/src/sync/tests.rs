@@ -490,6 +490,33 @@ fn oneshot_wakers_go_when_their_side_is_done() {
 }
 
 #[test]
+fn mpsc_permits_granted_before_close_still_deliver() {
+    let (tx, mut rx) = mpsc::channel(2);
+    let permit = tx.try_reserve().unwrap();
+    let owned = tx.clone().try_reserve_owned().unwrap();
+    rx.close();
+    assert!(tx.try_reserve().is_err());
+    assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Empty));
+    permit.send(Box::new(1));
+    let (c, w) = counter();
+    assert!(matches!(poll(pin!(rx.recv()), &w), Poll::Ready(Some(b)) if *b == 1));
+    {
+        let mut recv = pin!(rx.recv());
+        assert!(poll(recv.as_mut(), &w).is_pending());
+        drop(owned.release());
+        assert_eq!(wakes(&c), 1, "the last permit's end wakes the receiver");
+        assert_eq!(poll(recv.as_mut(), &w), Poll::Ready(None));
+    }
+    // After the receiver is dropped, a permit's message is dropped at once.
+    let (tx, rx) = mpsc::channel(1);
+    let permit = tx.try_reserve().unwrap();
+    drop(rx);
+    let alive = Arc::new(());
+    permit.send(alive.clone());
+    assert_eq!(Arc::strong_count(&alive), 1);
+}
+
+#[test]
 fn a_replaced_waker_is_dropped_outside_the_lock() {
     struct Reenter(Arc<Notify>);
     impl Wake for Reenter {
