@@ -18,7 +18,8 @@
 //! rwlock, notify, channel capacity), so nobody starves. Every future that may be dropped
 //! half way documents what that does in a `# Cancel safety` section. Waiting futures take
 //! part in the cooperative budget ([`task::coop`](crate::task::coop)), so a task that
-//! always finds its lock free or its channel full still yields to others.
+//! always finds its lock free or its channel full still yields to others; one that must
+//! yield takes its place in the queue first, so yielding never costs it its turn.
 //!
 //! [`Waker`]: std::task::Waker
 

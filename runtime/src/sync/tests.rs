@@ -517,6 +517,38 @@ fn mpsc_permits_granted_before_close_still_deliver() {
 }
 
 #[test]
+fn waiters_out_of_budget_hold_their_place() {
+    fn out_of_budget<F: Future>(fut: Pin<&mut F>) -> Poll<F::Output> {
+        weft_io::coop::budget(|| {
+            let mut cx = Context::from_waker(Waker::noop());
+            while let Poll::Ready(p) = weft_io::coop::poll_proceed(&mut cx) {
+                p.made_progress();
+            }
+            fut.poll(&mut cx)
+        })
+    }
+    let w = Waker::noop();
+    // A free permit taken while out of budget is held, and released if dropped.
+    let sem = Semaphore::new(1);
+    let mut a = Box::pin(sem.acquire());
+    assert!(out_of_budget(a.as_mut()).is_pending());
+    assert_eq!(sem.available_permits(), 0);
+    let mut b = pin!(sem.acquire());
+    assert!(poll(b.as_mut(), w).is_pending());
+    drop(a);
+    assert!(poll(b.as_mut(), w).is_ready());
+
+    // A `notify_one` notification taken while out of budget is returned on the next poll.
+    let notify = Notify::new();
+    notify.notify_one();
+    let mut n = pin!(notify.notified());
+    assert!(out_of_budget(n.as_mut()).is_pending());
+    let mut late = pin!(notify.notified());
+    assert!(poll(late.as_mut(), w).is_pending());
+    assert!(poll(n.as_mut(), w).is_ready());
+}
+
+#[test]
 fn a_replaced_waker_is_dropped_outside_the_lock() {
     struct Reenter(Arc<Notify>);
     impl Wake for Reenter {
