@@ -160,3 +160,217 @@ fn a_receiver_with_a_backlog_still_lets_other_tasks_run() {
         );
     });
 }
+
+/// Polls `future` once with `waker`.
+fn poll_with<F: std::future::Future>(
+    future: std::pin::Pin<&mut F>,
+    waker: &std::task::Waker,
+) -> std::task::Poll<F::Output> {
+    future.poll(&mut std::task::Context::from_waker(waker))
+}
+
+/// A waker that counts its wakes.
+#[derive(Default)]
+struct WakeCount(AtomicUsize);
+
+impl std::task::Wake for WakeCount {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, SeqCst);
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+fn wake_counter() -> (Arc<WakeCount>, std::task::Waker) {
+    let count = Arc::new(WakeCount::default());
+    (count.clone(), std::task::Waker::from(count))
+}
+
+#[test]
+fn permit_sent_after_close_is_delivered() {
+    within(|| {
+        use mpsc::error::TryRecvError;
+        let (tx, mut rx) = mpsc::channel(2);
+        tx.try_send(1).unwrap();
+        let permit = tx.try_reserve().unwrap();
+        rx.close();
+        // Closed: new sends fail, but the permit was granted before the close.
+        assert!(tx.try_send(9).is_err());
+        permit.send(2);
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert_eq!(rx.try_recv(), Ok(2));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+        let rt = runtime(1);
+        assert_eq!(rt.block_on(rx.recv()), None);
+    });
+}
+
+#[test]
+fn owned_permit_sent_after_close_is_delivered() {
+    within(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        let permit = tx.clone().try_reserve_owned().unwrap();
+        rx.close();
+        let tx2 = permit.send("kept");
+        assert!(tx2.same_channel(&tx));
+        let rt = runtime(1);
+        rt.block_on(async {
+            assert_eq!(rx.recv().await, Some("kept"));
+            assert_eq!(rx.recv().await, None);
+        });
+    });
+}
+
+#[test]
+fn recv_after_close_waits_for_an_outstanding_permit() {
+    within(|| {
+        use mpsc::error::TryRecvError;
+        let (tx, mut rx) = mpsc::channel(1);
+        let permit = tx.try_reserve().unwrap();
+        rx.close();
+        // The permit may still send: the channel has not ended yet.
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+        let (woken, waker) = wake_counter();
+        {
+            let mut recv = std::pin::pin!(rx.recv());
+            assert!(poll_with(recv.as_mut(), &waker).is_pending());
+            permit.send(5);
+            assert_eq!(woken.0.load(SeqCst), 1, "the send wakes the receiver");
+            assert_eq!(
+                poll_with(recv.as_mut(), &waker),
+                std::task::Poll::Ready(Some(5))
+            );
+        }
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    });
+}
+
+#[test]
+fn unused_permit_dropped_after_close_ends_the_stream() {
+    within(|| {
+        use mpsc::error::TryRecvError;
+        let (tx, mut rx) = mpsc::channel::<u8>(1);
+        let permit = tx.try_reserve().unwrap();
+        let owned = tx.clone().try_reserve_owned();
+        assert!(
+            owned.is_err(),
+            "capacity 1: the second reservation finds it full"
+        );
+        rx.close();
+        let (woken, waker) = wake_counter();
+        let mut recv = Box::pin(rx.recv());
+        assert!(poll_with(recv.as_mut(), &waker).is_pending());
+        drop(permit);
+        assert_eq!(
+            woken.0.load(SeqCst),
+            1,
+            "the last permit's drop wakes the receiver"
+        );
+        assert_eq!(
+            poll_with(recv.as_mut(), &waker),
+            std::task::Poll::Ready(None)
+        );
+        drop(recv);
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    });
+}
+
+#[test]
+fn unused_owned_permit_dropped_after_close_ends_the_stream() {
+    within(|| {
+        let (tx, mut rx) = mpsc::channel::<u8>(2);
+        let permit = tx.clone().try_reserve_owned().unwrap();
+        drop(tx);
+        rx.close();
+        let rt = runtime(1);
+        rt.block_on(async move {
+            let dropper = weft::spawn(async move {
+                weft::task::yield_now().await;
+                // Released without sending: its sender goes too.
+                let _tx = permit.release();
+            });
+            assert_eq!(rx.recv().await, None);
+            dropper.await.unwrap();
+        });
+    });
+}
+
+#[test]
+fn reserve_pending_at_close_fails_and_the_receiver_sees_the_end() {
+    within(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(1).unwrap();
+        let (_woken, waker) = wake_counter();
+        let mut reserve = Box::pin(tx.reserve());
+        assert!(poll_with(reserve.as_mut(), &waker).is_pending());
+        rx.close();
+        assert!(matches!(
+            poll_with(reserve.as_mut(), &waker),
+            std::task::Poll::Ready(Err(_))
+        ));
+        drop(reserve);
+        let rt = runtime(1);
+        rt.block_on(async {
+            assert_eq!(rx.recv().await, Some(1));
+            assert_eq!(rx.recv().await, None);
+        });
+    });
+}
+
+#[test]
+fn reserve_granted_room_but_not_yet_polled_at_close_fails() {
+    within(|| {
+        use mpsc::error::TryRecvError;
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(1).unwrap();
+        let (woken, waker) = wake_counter();
+        let mut reserve = Box::pin(tx.reserve());
+        assert!(poll_with(reserve.as_mut(), &waker).is_pending());
+        // Taking the message hands its room to the waiting reserve...
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert_eq!(woken.0.load(SeqCst), 1);
+        // ...but the reserve has not completed when the receiver closes: like a reserve
+        // still waiting, it fails, and nothing is left outstanding.
+        rx.close();
+        assert!(matches!(
+            poll_with(reserve.as_mut(), &waker),
+            std::task::Poll::Ready(Err(_))
+        ));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    });
+}
+
+#[test]
+fn reserve_cancelled_around_close_leaves_nothing_outstanding() {
+    within(|| {
+        let (tx, mut rx) = mpsc::channel::<u8>(1);
+        tx.try_send(1).unwrap();
+        let (_woken, waker) = wake_counter();
+        let mut waiting = Box::pin(tx.reserve());
+        let mut granted = Box::pin(tx.clone().reserve_owned());
+        assert!(poll_with(waiting.as_mut(), &waker).is_pending());
+        assert!(poll_with(granted.as_mut(), &waker).is_pending());
+        let rt = runtime(1);
+        rt.block_on(async {
+            assert_eq!(rx.recv().await, Some(1)); // room for `waiting`
+            drop(waiting); // cancelled after its grant: the room goes to `granted`
+            rx.close();
+            drop(granted); // cancelled after the close
+            assert_eq!(rx.recv().await, None);
+        });
+    });
+}
+
+#[test]
+fn permit_sent_after_the_receiver_is_dropped_drops_the_value() {
+    within(|| {
+        let alive = Arc::new(());
+        let (tx, rx) = mpsc::channel(1);
+        let permit = tx.try_reserve().unwrap();
+        drop(rx);
+        permit.send(alive.clone());
+        assert_eq!(Arc::strong_count(&alive), 1, "nobody can receive it");
+        assert!(tx.try_send(alive.clone()).is_err());
+    });
+}

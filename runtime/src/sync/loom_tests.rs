@@ -291,3 +291,155 @@ fn mpsc_send_waiting_for_room_vs_close() {
         assert_eq!(drops.load(SeqCst), 2);
     });
 }
+
+/// A reservation racing the receiver's close, then a send through it: the permit is
+/// either refused (granted after the close) or its message is delivered, and the
+/// receiver sees the end only after it.
+#[test]
+fn mpsc_permit_send_vs_close_and_recv() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        let sender = thread::spawn(move || match tx.try_reserve() {
+            Ok(permit) => {
+                permit.send(7);
+                true
+            }
+            Err(_) => false,
+        });
+        rx.close();
+        let got = block_on(rx.recv());
+        let sent = sender.join().unwrap();
+        assert_eq!(got, sent.then_some(7));
+        assert_eq!(block_on(rx.recv()), None);
+    });
+}
+
+/// A permit granted before the close and dropped unused while the receiver waits for
+/// it: the receiver is woken and sees the end.
+#[test]
+fn mpsc_unused_permit_drop_vs_close_and_recv() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u8>(1);
+        let permit = tx.clone().try_reserve_owned().unwrap();
+        // Released without sending; the permit's sender stays alive (as `tx` does), so
+        // only the permit's end can end the channel.
+        let dropper = thread::spawn(move || permit.release());
+        rx.close();
+        assert_eq!(block_on(rx.recv()), None);
+        drop(dropper.join().unwrap());
+        drop(tx);
+    });
+}
+
+/// A `reserve` waiting for room, granted it by a receive, racing the receiver's close:
+/// it either completes before the close (and its message is delivered) or fails; the
+/// receiver never waits forever.
+#[test]
+fn mpsc_pending_reserve_vs_close() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(1).unwrap();
+        let tx2 = tx.clone();
+        let sender = thread::spawn(move || match block_on(tx2.reserve()) {
+            Ok(permit) => {
+                permit.send(2);
+                true
+            }
+            Err(_) => false,
+        });
+        assert_eq!(block_on(rx.recv()), Some(1));
+        rx.close();
+        let got = block_on(rx.recv());
+        let sent = sender.join().unwrap();
+        assert_eq!(got, sent.then_some(2));
+        drop(tx);
+    });
+}
+
+/// A `reserve` cancelled (after one poll, which may have reserved) concurrently with
+/// the close: nothing stays outstanding, and the receiver sees the end.
+#[test]
+fn mpsc_cancelled_reserve_vs_close() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u8>(1);
+        tx.try_send(1).unwrap();
+        let tx2 = tx.clone();
+        let canceller = thread::spawn(move || {
+            let mut reserve = Box::pin(tx2.reserve());
+            let _ = poll_once(&mut reserve);
+            drop(reserve);
+        });
+        assert_eq!(block_on(rx.recv()), Some(1));
+        rx.close();
+        assert_eq!(block_on(rx.recv()), None);
+        canceller.join().unwrap();
+        drop(tx);
+    });
+}
+
+/// A waker that counts its drops (loom does not see this counter; it only reports it).
+struct DropCount(std::sync::Arc<AtomicUsize>);
+
+impl std::task::Wake for DropCount {
+    fn wake(self: std::sync::Arc<Self>) {}
+}
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+fn drop_counting_waker() -> (Waker, std::sync::Arc<AtomicUsize>) {
+    let drops = std::sync::Arc::new(AtomicUsize::new(0));
+    (
+        Waker::from(std::sync::Arc::new(DropCount(drops.clone()))),
+        drops,
+    )
+}
+
+/// The receiver, waiting with a waker, dropped while the sender sends: the receiver
+/// drops its waker itself only when the sender can no longer read it (loom checks the
+/// slot is never read and taken at once), and the waker is gone once both halves are.
+#[test]
+fn oneshot_receiver_drop_with_waker_vs_send() {
+    loom::model(|| {
+        let (tx, mut rx) = oneshot::channel::<u8>();
+        let (waker, drops) = drop_counting_waker();
+        assert!(std::pin::Pin::new(&mut rx)
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending());
+        drop(waker);
+        let sender = thread::spawn(move || tx.send(1).is_ok());
+        drop(rx);
+        let dropped_with_the_receiver = drops.load(SeqCst);
+        let sent = sender.join().unwrap();
+        if !sent {
+            // The close came first: the receiver's drop took its waker.
+            assert_eq!(dropped_with_the_receiver, 1);
+        }
+        assert_eq!(drops.load(SeqCst), 1);
+    });
+}
+
+/// The sender, waiting in `closed()` with a waker, sends while the receiver is dropped:
+/// the sender drops its waker itself only when the receiver can no longer read it.
+#[test]
+fn oneshot_send_with_closed_waker_vs_receiver_drop() {
+    loom::model(|| {
+        let (mut tx, rx) = oneshot::channel::<u8>();
+        let (waker, drops) = drop_counting_waker();
+        assert!(std::pin::pin!(tx.closed())
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending());
+        drop(waker);
+        let dropper = thread::spawn(move || drop(rx));
+        let sent = tx.send(1).is_ok();
+        if sent {
+            // The send came first: it took its `closed()` waker.
+            assert_eq!(drops.load(SeqCst), 1);
+        }
+        dropper.join().unwrap();
+        assert_eq!(drops.load(SeqCst), 1);
+    });
+}

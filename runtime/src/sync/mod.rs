@@ -18,7 +18,8 @@
 //! rwlock, notify, channel capacity), so nobody starves. Every future that may be dropped
 //! half way documents what that does in a `# Cancel safety` section. Waiting futures take
 //! part in the cooperative budget ([`task::coop`](crate::task::coop)), so a task that
-//! always finds its lock free or its channel full still yields to others.
+//! always finds its lock free or its channel full still yields to others; one that must
+//! yield takes its place in the queue first, so yielding never costs it its turn.
 //!
 //! [`Waker`]: std::task::Waker
 
@@ -56,8 +57,9 @@ pub(crate) use loom::sync::MutexGuard as LockGuard;
 pub(crate) use std::sync::MutexGuard as LockGuard;
 
 /// Locks an internal mutex. Poisoning is ignored: no user code runs while these locks are
-/// held (wakers are woken after unlocking), so a panic cannot leave their state half
-/// updated.
+/// held (wakers are woken, replaced and dropped after unlocking, and messages are dropped
+/// after unlocking too), so a panic cannot leave their state half updated, and a waker
+/// whose `wake` or `Drop` uses the same primitive cannot deadlock on the lock.
 pub(crate) fn lock<T>(mutex: &crate::loom::Mutex<T>) -> LockGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -23,6 +23,13 @@
 //! waiter to notify. The notified node is unlinked with `notification = One` and woken; a
 //! future dropped while holding an unconsumed `One` passes it on to the next waiter (or
 //! stores it as the permit), so dropping a chosen waiter loses no wakeup.
+//!
+//! A `Notified` polled when its task has spent its cooperative budget still queues (or
+//! takes the stored permit) before it yields, and completes on its next poll, so a task
+//! that starts waiting later cannot take its turn; a `One` it holds that way is passed on
+//! (with `notify_one`) if it is dropped first. Wakers are replaced and dropped only with
+//! the wait-list lock released, since their `Drop` is user code that may use this
+//! `Notify`.
 
 use super::lock;
 use super::wait_list::{WaitList, WakeList};
@@ -234,35 +241,38 @@ impl Notify {
         wakers.wake_all();
     }
 
-    /// One poll of a `Notified`.
+    /// One poll of a `Notified`. On completion, says how its turn came: `One` if it used
+    /// a `notify_one` notification (a wakeup or the stored permit), which it must pass on
+    /// if it is dropped before returning; `All` for a `notify_waiters` call.
     fn poll_notified(
         &self,
         key: &mut Option<usize>,
         created_at: usize,
         cx: &mut Context<'_>,
-    ) -> Poll<()> {
+    ) -> Poll<Notification> {
         if let Some(k) = *key {
             let mut list = lock(&self.waiters);
             let node = list.get_mut(k);
             if node.is_linked() {
-                if !node.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    node.waker = Some(cx.waker().clone());
-                }
+                let old = node.refresh_waker(cx.waker());
+                drop(list);
+                // Dropped without the lock: its `Drop` may use this `Notify`.
+                drop(old);
                 return Poll::Pending;
             }
-            list.remove(k);
+            let node = list.remove(k);
             *key = None;
-            return Poll::Ready(());
+            return Poll::Ready(node.value);
         }
 
-        if self.try_consume(created_at) {
-            return Poll::Ready(());
+        if let Some(how) = self.try_consume(created_at) {
+            return Poll::Ready(how);
         }
         let mut list = lock(&self.waiters);
         let mut s = self.state.load(SeqCst);
         loop {
             if generation(s) != created_at {
-                return Poll::Ready(());
+                return Poll::Ready(Notification::All);
             }
             let next = match mode(s) {
                 NOTIFIED => s & !MODE_MASK,
@@ -270,7 +280,7 @@ impl Notify {
                 _ => s | WAITING,
             };
             match self.state.compare_exchange(s, next, SeqCst, SeqCst) {
-                Ok(_) if mode(s) == NOTIFIED => return Poll::Ready(()),
+                Ok(_) if mode(s) == NOTIFIED => return Poll::Ready(Notification::One),
                 Ok(_) => break,
                 Err(actual) => s = actual,
             }
@@ -279,22 +289,22 @@ impl Notify {
         Poll::Pending
     }
 
-    /// Without the lock: completes if a `notify_waiters` happened since `created_at`, or
-    /// takes the stored permit.
-    fn try_consume(&self, created_at: usize) -> bool {
+    /// Without the lock: completes if a `notify_waiters` happened since `created_at`
+    /// (`All`), or takes the stored permit (`One`).
+    fn try_consume(&self, created_at: usize) -> Option<Notification> {
         let mut s = self.state.load(SeqCst);
         loop {
             if generation(s) != created_at {
-                return true;
+                return Some(Notification::All);
             }
             if mode(s) != NOTIFIED {
-                return false;
+                return None;
             }
             match self
                 .state
                 .compare_exchange(s, s & !MODE_MASK, SeqCst, SeqCst)
             {
-                Ok(_) => return true,
+                Ok(_) => return Some(Notification::One),
                 Err(actual) => s = actual,
             }
         }
@@ -320,6 +330,9 @@ impl Notify {
             self.state.fetch_and(!MODE_MASK, SeqCst);
         }
         drop(list);
+        // The node's own waker (there if it was still linked) goes only now, with the
+        // lock released: its `Drop` may use this `Notify`.
+        drop(node);
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -353,6 +366,10 @@ struct WaitState {
     generation: usize,
     /// The waiter's node while it is queued.
     key: Option<usize>,
+    /// Notified during a poll that had no cooperative budget left: the future completes
+    /// on its next poll with budget. A held `One` is passed on if the future is dropped
+    /// first.
+    held: Option<Notification>,
     done: bool,
 }
 
@@ -361,6 +378,7 @@ impl WaitState {
         WaitState {
             generation: generation(notify.state.load(SeqCst)),
             key: None,
+            held: None,
             done: false,
         }
     }
@@ -369,9 +387,21 @@ impl WaitState {
         if self.done {
             return Poll::Ready(());
         }
-        let coop = ready!(coop::poll_proceed(cx));
-        ready!(notify.poll_notified(&mut self.key, self.generation, cx));
+        // Out of budget, the task must yield; but it takes its place in the wait list
+        // first (or its notification, if one is there), so a task that starts waiting
+        // after it, while it yields, cannot take the next `notify_one` from it.
+        let coop = coop::poll_proceed(cx);
+        let how = match self.held {
+            Some(how) => how,
+            None => ready!(notify.poll_notified(&mut self.key, self.generation, cx)),
+        };
+        let Poll::Ready(coop) = coop else {
+            // `poll_proceed` has already scheduled the task to run again.
+            self.held = Some(how);
+            return Poll::Pending;
+        };
         coop.made_progress();
+        self.held = None;
         self.done = true;
         Poll::Ready(())
     }
@@ -379,6 +409,11 @@ impl WaitState {
     fn cancel(&mut self, notify: &Notify) {
         if let Some(key) = self.key.take() {
             notify.cancel(key);
+        }
+        if self.held.take() == Some(Notification::One) {
+            // Taken while out of budget and never returned: pass it on, as a dropped
+            // waiter that `notify_one` chose does.
+            notify.notify_one();
         }
     }
 }

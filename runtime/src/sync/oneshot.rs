@@ -29,10 +29,18 @@
 //! - `rx_waker`: the receiver while `RX_WAKER` is clear. While it is set, both sides may
 //!   only read it (the sender to wake it, the receiver to compare it); the receiver takes
 //!   it back by clearing `RX_WAKER` with a CAS that fails once `COMPLETE` is set. After
-//!   `COMPLETE` the receiver never touches it again. Wakers are dropped with the
-//!   allocation.
+//!   `COMPLETE` the receiver never touches it again.
 //! - `tx_waker`: the same, mirrored: the sender's while `TX_WAKER` is clear, read-only
 //!   while set, reclaimed by a CAS that fails once `CLOSED` is set.
+//!
+//! A side that is done with the channel drops its own waker at once, not with the
+//! allocation (the other half may live on for long, and a waker can keep a whole task
+//! alive): once `CLOSED` is set without `COMPLETE`, the sender can never complete, so it
+//! never reads `rx_waker` again and the receiver takes its waker back; once the sender's
+//! `COMPLETE` went in before `CLOSED`, the receiver's close never reads `tx_waker`, and the
+//! sender takes its waker back. In the other two cases the other side may be reading the
+//! slot right then, and the waker goes with the allocation, which that side is about to
+//! let go of.
 //!
 //! A waiting side stores its waker, then sets its bit with one read-modify-write; the
 //! other side finishes with one read-modify-write too. Whichever comes second sees the
@@ -221,7 +229,32 @@ impl<T> Inner<T> {
             self.rx_waker
                 .with(|w| unsafe { &*w }.as_ref().map(Waker::wake_by_ref));
         }
+        if s & TX_WAKER != 0 {
+            // Our `closed()` waker will never be woken: `CLOSED` was clear when COMPLETE
+            // went in, so the receiver's close sees COMPLETE and leaves the slot alone.
+            self.state.fetch_and(!TX_WAKER, AcqRel);
+            // SAFETY: as just said, the receiver never reads `tx_waker` again, and only
+            // the sender (this call, consuming it) writes it.
+            drop(self.tx_waker.with_mut(|w| unsafe { (*w).take() }));
+        }
         true
+    }
+
+    /// Receiver side, letting go of the channel after `CLOSED` was set and while
+    /// `COMPLETE` is clear: drops the receiver's waker now, since the sender can no
+    /// longer complete and so will never wake (or read) it.
+    ///
+    /// # Safety
+    /// Only the receiver may call this, and only after it set `CLOSED` and saw `COMPLETE`
+    /// clear (in the same or a later state).
+    unsafe fn drop_rx_waker(&self) {
+        if self.state.fetch_and(!RX_WAKER, AcqRel) & RX_WAKER == 0 {
+            return;
+        }
+        // SAFETY: the sender reads `rx_waker` only after setting COMPLETE, which it can no
+        // longer do once CLOSED is set (the caller's contract); the receiver is the only
+        // writer.
+        drop(self.rx_waker.with_mut(|w| unsafe { (*w).take() }));
     }
 
     /// Receiver side: sets `CLOSED`; wakes the sender if it waits in `closed()`.
@@ -487,6 +520,8 @@ impl<T> Future for Receiver<T> {
             inner.take_value().ok_or(RecvError(()))
         } else {
             // Closed by `close()` before anything was sent.
+            // SAFETY: we are the receiver; CLOSED is set and COMPLETE clear in `s`.
+            unsafe { inner.drop_rx_waker() };
             Err(RecvError(()))
         };
         this.inner = None;
@@ -500,6 +535,10 @@ impl<T> Drop for Receiver<T> {
             if inner.close() & COMPLETE != 0 {
                 // Drop a sent value here, not whenever the sender's reference goes.
                 drop(inner.take_value());
+            } else {
+                // Nobody will wake our waker now: drop it here too.
+                // SAFETY: we are the receiver; we just set CLOSED and saw COMPLETE clear.
+                unsafe { inner.drop_rx_waker() };
             }
         }
     }

@@ -439,3 +439,133 @@ fn receivers_are_streams() {
     assert_eq!(Pin::new(&mut urx).poll_next(&mut cx), Poll::Ready(Some(2)));
     assert_eq!(Pin::new(&mut urx).poll_next(&mut cx), Poll::Ready(None));
 }
+
+/// A waker that counts its drops.
+struct DropCount(Arc<AtomicUsize>);
+
+impl Wake for DropCount {
+    fn wake(self: Arc<Self>) {}
+}
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+fn drop_counting_waker() -> (Arc<AtomicUsize>, Waker) {
+    let drops = Arc::new(AtomicUsize::new(0));
+    (drops.clone(), Waker::from(Arc::new(DropCount(drops))))
+}
+
+#[test]
+fn oneshot_wakers_go_when_their_side_is_done() {
+    // The receiver dropped while waiting.
+    let (tx, mut rx) = oneshot::channel::<Box<u8>>();
+    let (drops, w) = drop_counting_waker();
+    assert!(poll(Pin::new(&mut rx), &w).is_pending());
+    drop(w);
+    drop(rx);
+    assert_eq!(drops.load(SeqCst), 1);
+    assert_eq!(*tx.send(Box::new(1)).unwrap_err(), 1);
+
+    // The receiver closed before the send, then polled to its end.
+    let (tx, mut rx) = oneshot::channel::<Box<u8>>();
+    let (drops, w) = drop_counting_waker();
+    assert!(poll(Pin::new(&mut rx), &w).is_pending());
+    rx.close();
+    assert!(matches!(poll(Pin::new(&mut rx), &w), Poll::Ready(Err(_))));
+    drop(w);
+    assert_eq!(drops.load(SeqCst), 1);
+    drop((tx, rx));
+
+    // The sender waiting in `closed()`, then sending.
+    let (mut tx, rx) = oneshot::channel::<Box<u8>>();
+    let (drops, w) = drop_counting_waker();
+    assert!(poll(pin!(tx.closed()), &w).is_pending());
+    drop(w);
+    tx.send(Box::new(2)).unwrap();
+    assert_eq!(drops.load(SeqCst), 1);
+    assert_eq!(*block_on(rx).unwrap(), 2);
+}
+
+#[test]
+fn mpsc_permits_granted_before_close_still_deliver() {
+    let (tx, mut rx) = mpsc::channel(2);
+    let permit = tx.try_reserve().unwrap();
+    let owned = tx.clone().try_reserve_owned().unwrap();
+    rx.close();
+    assert!(tx.try_reserve().is_err());
+    assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Empty));
+    permit.send(Box::new(1));
+    let (c, w) = counter();
+    assert!(matches!(poll(pin!(rx.recv()), &w), Poll::Ready(Some(b)) if *b == 1));
+    {
+        let mut recv = pin!(rx.recv());
+        assert!(poll(recv.as_mut(), &w).is_pending());
+        drop(owned.release());
+        assert_eq!(wakes(&c), 1, "the last permit's end wakes the receiver");
+        assert_eq!(poll(recv.as_mut(), &w), Poll::Ready(None));
+    }
+    // After the receiver is dropped, a permit's message is dropped at once.
+    let (tx, rx) = mpsc::channel(1);
+    let permit = tx.try_reserve().unwrap();
+    drop(rx);
+    let alive = Arc::new(());
+    permit.send(alive.clone());
+    assert_eq!(Arc::strong_count(&alive), 1);
+}
+
+#[test]
+fn waiters_out_of_budget_hold_their_place() {
+    fn out_of_budget<F: Future>(fut: Pin<&mut F>) -> Poll<F::Output> {
+        weft_io::coop::budget(|| {
+            let mut cx = Context::from_waker(Waker::noop());
+            while let Poll::Ready(p) = weft_io::coop::poll_proceed(&mut cx) {
+                p.made_progress();
+            }
+            fut.poll(&mut cx)
+        })
+    }
+    let w = Waker::noop();
+    // A free permit taken while out of budget is held, and released if dropped.
+    let sem = Semaphore::new(1);
+    let mut a = Box::pin(sem.acquire());
+    assert!(out_of_budget(a.as_mut()).is_pending());
+    assert_eq!(sem.available_permits(), 0);
+    let mut b = pin!(sem.acquire());
+    assert!(poll(b.as_mut(), w).is_pending());
+    drop(a);
+    assert!(poll(b.as_mut(), w).is_ready());
+
+    // A `notify_one` notification taken while out of budget is returned on the next poll.
+    let notify = Notify::new();
+    notify.notify_one();
+    let mut n = pin!(notify.notified());
+    assert!(out_of_budget(n.as_mut()).is_pending());
+    let mut late = pin!(notify.notified());
+    assert!(poll(late.as_mut(), w).is_pending());
+    assert!(poll(n.as_mut(), w).is_ready());
+}
+
+#[test]
+fn a_replaced_waker_is_dropped_outside_the_lock() {
+    struct Reenter(Arc<Notify>);
+    impl Wake for Reenter {
+        fn wake(self: Arc<Self>) {}
+    }
+    impl Drop for Reenter {
+        fn drop(&mut self) {
+            // Takes the wait-list lock (a waiter is queued).
+            self.0.notify_one();
+        }
+    }
+    let notify = Arc::new(Notify::new());
+    let mut n = pin!(notify.notified());
+    let w = Waker::from(Arc::new(Reenter(notify.clone())));
+    assert!(poll(n.as_mut(), &w).is_pending());
+    drop(w);
+    let (_c, w2) = counter();
+    assert!(poll(n.as_mut(), &w2).is_pending());
+    assert!(poll(n.as_mut(), &w2).is_ready());
+}

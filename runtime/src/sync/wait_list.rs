@@ -40,6 +40,17 @@ impl<T> Node<T> {
     pub(crate) fn is_linked(&self) -> bool {
         self.linked
     }
+
+    /// Makes `waker` the one to wake, unless the stored one already wakes the same task.
+    /// Returns the waker it replaced, for the caller to drop *after* releasing the lock:
+    /// a waker's `Drop` is user code, which may use the very primitive whose lock we hold.
+    #[must_use = "drop the old waker after releasing the lock"]
+    pub(crate) fn refresh_waker(&mut self, waker: &Waker) -> Option<Waker> {
+        if self.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            return None;
+        }
+        self.waker.replace(waker.clone())
+    }
 }
 
 impl<T> WaitList<T> {

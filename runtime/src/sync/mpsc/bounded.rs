@@ -125,13 +125,31 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
-        match self.reserve().await {
-            Ok(permit) => {
-                permit.send(value);
-                Ok(())
-            }
+        match self.capacity_sem().acquire().await {
+            Ok(slot) => self.push_into(slot, value).map_err(SendError),
             Err(_) => Err(SendError(value)),
         }
+    }
+
+    /// Queues `value` in the slot just taken (no `Permit` counted: the message is here
+    /// already); gives it back if the receiver closed meanwhile.
+    fn push_into(&self, slot: crate::sync::SemaphorePermit<'_>, value: T) -> Result<(), T> {
+        self.chan.push(value)?;
+        // The slot travels with the message; the receiver releases it.
+        slot.forget();
+        Ok(())
+    }
+
+    /// Turns a capacity slot into a counted `Permit`-to-be; false (and the slot released)
+    /// if the receiver closed meanwhile: a reservation that completes after the close
+    /// fails, as one still waiting does.
+    fn grant(&self, slot: crate::sync::SemaphorePermit<'_>) -> bool {
+        if !self.chan.grant_permit() {
+            return false;
+        }
+        // The slot travels with the permit, then its message; the receiver releases it.
+        slot.forget();
+        true
     }
 
     /// Sends `value` if there is room right now (asyncio's `queue.put_nowait`).
@@ -146,13 +164,10 @@ impl<T> Sender<T> {
     /// assert!(tx.try_send(2).is_err());
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        match self.try_reserve() {
-            Ok(permit) => {
-                permit.send(value);
-                Ok(())
-            }
-            Err(TrySendError::Full(())) => Err(TrySendError::Full(value)),
-            Err(TrySendError::Closed(())) => Err(TrySendError::Closed(value)),
+        match self.capacity_sem().try_acquire() {
+            Ok(slot) => self.push_into(slot, value).map_err(TrySendError::Closed),
+            Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(value)),
+            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(value)),
         }
     }
 
@@ -182,11 +197,13 @@ impl<T> Sender<T> {
         )
     }
 
-    /// Waits for room for one message and reserves it.
+    /// Waits for room for one message and reserves it. A message sent through the permit
+    /// is delivered even if the receiver closes in between.
     ///
     /// # Errors
     ///
-    /// [`SendError`] if the receiver was dropped or closed.
+    /// [`SendError`] if the receiver was dropped or closed before the reservation
+    /// completed (also while it waited for room).
     ///
     /// # Cancel safety
     ///
@@ -201,13 +218,14 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        match self.capacity_sem().acquire().await {
-            Ok(permit) => {
-                // The slot now travels with the message; the receiver releases it.
-                permit.forget();
-                Ok(Permit { chan: &self.chan })
-            }
-            Err(_) => Err(SendError(())),
+        match self
+            .capacity_sem()
+            .acquire()
+            .await
+            .map(|slot| self.grant(slot))
+        {
+            Ok(true) => Ok(Permit { chan: &self.chan }),
+            Ok(false) | Err(_) => Err(SendError(())),
         }
     }
 
@@ -225,13 +243,14 @@ impl<T> Sender<T> {
     /// assert!(tx.try_reserve().is_ok());
     /// ```
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
-        match self.capacity_sem().try_acquire() {
-            Ok(permit) => {
-                permit.forget();
-                Ok(Permit { chan: &self.chan })
-            }
+        match self
+            .capacity_sem()
+            .try_acquire()
+            .map(|slot| self.grant(slot))
+        {
+            Ok(true) => Ok(Permit { chan: &self.chan }),
+            Ok(false) | Err(TryAcquireError::Closed) => Err(TrySendError::Closed(())),
             Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(())),
-            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(())),
         }
     }
 
@@ -256,9 +275,14 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
-        match self.capacity_sem().acquire().await {
-            Ok(permit) => permit.forget(),
-            Err(_) => return Err(SendError(())),
+        match self
+            .capacity_sem()
+            .acquire()
+            .await
+            .map(|slot| self.grant(slot))
+        {
+            Ok(true) => {}
+            Ok(false) | Err(_) => return Err(SendError(())),
         }
         Ok(OwnedPermit { sender: Some(self) })
     }
@@ -278,11 +302,11 @@ impl<T> Sender<T> {
         let taken = self
             .capacity_sem()
             .try_acquire()
-            .map(|permit| permit.forget());
+            .map(|slot| self.grant(slot));
         match taken {
-            Ok(()) => Ok(OwnedPermit { sender: Some(self) }),
+            Ok(true) => Ok(OwnedPermit { sender: Some(self) }),
+            Ok(false) | Err(TryAcquireError::Closed) => Err(TrySendError::Closed(self)),
             Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(self)),
-            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(self)),
         }
     }
 
@@ -362,8 +386,9 @@ impl<T> fmt::Debug for Sender<T> {
 }
 
 impl<T> Receiver<T> {
-    /// Waits for the next message (asyncio's `await queue.get()`); `None` once every
-    /// sender is gone (or the receiver was closed) and the channel is empty.
+    /// Waits for the next message (asyncio's `await queue.get()`); `None` once the channel
+    /// is empty and every sender is gone, or once it is empty after a
+    /// [`close`](Self::close) and no [`Permit`] reserved before the close is left.
     ///
     /// # Cancel safety
     ///
@@ -396,8 +421,8 @@ impl<T> Receiver<T> {
     ///
     /// # Errors
     ///
-    /// [`TryRecvError::Empty`] if none is waiting, [`TryRecvError::Disconnected`] if none
-    /// ever will.
+    /// [`TryRecvError::Empty`] if none is waiting (after a close: while a permit reserved
+    /// before it is outstanding), [`TryRecvError::Disconnected`] if none ever will.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
@@ -431,17 +456,24 @@ impl<T> Receiver<T> {
         crate::sync::park::block_on("mpsc::Receiver::blocking_recv", "recv().await", self.recv())
     }
 
-    /// Closes the channel for sending (asyncio's `queue.shutdown()`): sends fail from now
-    /// on, senders waiting for room are woken with an error, and the messages already in
-    /// the channel can still be received.
+    /// Closes the channel for sending (asyncio's `queue.shutdown()`): sends and
+    /// reservations fail from now on, senders waiting for room are woken with an error,
+    /// and the messages already in the channel can still be received, as can those sent
+    /// through [`Permit`]s and [`OwnedPermit`]s reserved before the close. The receiver
+    /// sees the end once the channel is empty and every such permit was used or dropped.
     ///
     /// ```
-    /// let (tx, mut rx) = weft::sync::mpsc::channel(2);
+    /// use weft::sync::mpsc::error::TryRecvError;
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(3);
     /// tx.try_send(1).unwrap();
+    /// let permit = tx.try_reserve().unwrap();
     /// rx.close();
     /// assert!(tx.try_send(2).is_err());
     /// assert_eq!(rx.try_recv(), Ok(1));
-    /// assert!(rx.try_recv().is_err());
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty)); // the permit may still send
+    /// permit.send(3);
+    /// assert_eq!(rx.try_recv(), Ok(3));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
     /// ```
     pub fn close(&mut self) {
         self.rx.close();

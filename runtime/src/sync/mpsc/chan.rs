@@ -7,14 +7,27 @@
 //!   the lock held, either takes the whole queue (swapping it with its own empty buffer, so
 //!   it locks once per batch, not once per message), or sees the channel ended, or stores
 //!   its waker. Since both sides decide under one lock, a push can never fall between the
-//!   receiver's last look and its sleep.
+//!   receiver's last look and its sleep. Wakers are replaced, dropped and woken only
+//!   after the lock is released: a waker's `Drop` or `wake` is user code, which may use
+//!   this channel.
 //! - `tx_count` counts live senders (clones included). The sender that takes it to zero
 //!   then takes the lock and wakes the receiver. The receiver reads it under the lock: a
 //!   zero there means every push has happened (each came before its sender's decrement)
 //!   and is in the queue it just looked at.
-//! - `rx_closed` is set under the lock by `close` (or the receiver's drop); pushes check
-//!   it under the lock and fail once it is set. Senders read it without the lock for
-//!   `is_closed`.
+//! - `state` = `permits << 1 | CLOSED`. `CLOSED` is set under the lock by `close` (or the
+//!   receiver's drop); plain pushes check it under the lock and fail once it is set.
+//!   `permits` counts the `Permit`s and `OwnedPermit`s outstanding: each was granted (a
+//!   CAS that fails once `CLOSED` is set) before the close, so its message is still
+//!   delivered after it. The receiver, under the lock, sees the end only at
+//!   `state == CLOSED` (closed, no permit left) with an empty queue. A permit that sends
+//!   pushes and decrements under the lock, so the receiver sees both or neither; a permit
+//!   dropped unused decrements without the lock, and the one that leaves `CLOSED` alone
+//!   then takes the lock and wakes the receiver. Either the receiver read the count
+//!   after that decrement (and sees the end), or it stored its waker under the lock
+//!   before the dropper took the lock (and is woken). One atomic word holds both, so a
+//!   grant and a close are ordered by that word alone.
+//! - `rx_gone` (under the lock) is set when the receiver is dropped: a permit's message
+//!   then has nobody to go to and is handed back to be dropped by its sender.
 //! - A bounded channel's capacity is a `Semaphore`: a sender holds one permit per message
 //!   from `reserve` until the receiver takes the message out of the channel, which
 //!   releases the permit. Closing the receiver closes the semaphore, so senders waiting
@@ -23,18 +36,29 @@
 //!   polling would then keep room that senders are promised, which can deadlock a
 //!   pipeline that relies on the exact capacity; so each message gives its slot back as
 //!   it is received.)
+//!   `send` and `try_send` take a slot and push at once without counting a permit: if the
+//!   receiver closed in between, the send fails and the message is handed back.
 
-use crate::loom::{Arc, AtomicBool, AtomicUsize, Mutex};
+use crate::loom::{Arc, AtomicUsize, Mutex};
 use crate::sync::{lock, Notify, Semaphore};
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, SeqCst};
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
 use std::task::{ready, Context, Poll, Waker};
 use weft_io::coop;
+
+/// `state`: the receiver closed (or was dropped). Set once, under the lock, by `close`;
+/// never cleared.
+const CLOSED: usize = 1;
+
+/// `state`: one outstanding permit. Added by a grant while `CLOSED` is clear; taken off
+/// by the permit's send (under the lock) or drop (without it).
+const PERMIT: usize = 2;
 
 pub(super) struct Chan<T> {
     shared: Mutex<Shared<T>>,
     tx_count: AtomicUsize,
-    rx_closed: AtomicBool,
+    /// `permits << 1 | CLOSED`; see the module docs.
+    state: AtomicUsize,
     /// Capacity permits of a bounded channel; `None` for an unbounded one.
     pub(super) capacity: Option<Semaphore>,
     /// Woken when the receiver closes, for `Sender::closed`.
@@ -44,6 +68,8 @@ pub(super) struct Chan<T> {
 struct Shared<T> {
     queue: VecDeque<T>,
     rx_waker: Option<Waker>,
+    /// The receiver was dropped: nobody will take a message again.
+    rx_gone: bool,
 }
 
 /// What the receiver learned from one look at the channel.
@@ -59,9 +85,10 @@ impl<T> Chan<T> {
             shared: Mutex::new(Shared {
                 queue: VecDeque::new(),
                 rx_waker: None,
+                rx_gone: false,
             }),
             tx_count: AtomicUsize::new(1),
-            rx_closed: AtomicBool::new(false),
+            state: AtomicUsize::new(0),
             capacity: capacity.map(Semaphore::new),
             closed_notify: Notify::new(),
         })
@@ -71,7 +98,7 @@ impl<T> Chan<T> {
     /// has closed.
     pub(super) fn push(&self, value: T) -> Result<(), T> {
         let mut shared = lock(&self.shared);
-        if self.rx_closed.load(Relaxed) {
+        if self.state.load(Relaxed) & CLOSED != 0 {
             return Err(value);
         }
         shared.queue.push_back(value);
@@ -81,6 +108,54 @@ impl<T> Chan<T> {
             waker.wake();
         }
         Ok(())
+    }
+
+    /// Counts a new permit; false (and nothing counted) if the receiver has closed.
+    pub(super) fn grant_permit(&self) -> bool {
+        let mut s = self.state.load(Acquire);
+        loop {
+            if s & CLOSED != 0 {
+                return false;
+            }
+            match self
+                .state
+                .compare_exchange_weak(s, s + PERMIT, AcqRel, Acquire)
+            {
+                Ok(_) => return true,
+                Err(actual) => s = actual,
+            }
+        }
+    }
+
+    /// A permit's message: queued even after a close (the permit was granted before it),
+    /// and the permit stops counting. Gives the message back if the receiver is gone.
+    pub(super) fn send_permit(&self, value: T) -> Result<(), T> {
+        let mut shared = lock(&self.shared);
+        // Under the lock with the push: the receiver sees the message and the permit's
+        // end together.
+        self.state.fetch_sub(PERMIT, AcqRel);
+        if shared.rx_gone {
+            return Err(value);
+        }
+        shared.queue.push_back(value);
+        let waker = shared.rx_waker.take();
+        drop(shared);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    /// A permit went unused. The last one after a close wakes the receiver to see the
+    /// end.
+    pub(super) fn release_permit(&self) {
+        if self.state.fetch_sub(PERMIT, AcqRel) != CLOSED | PERMIT {
+            return;
+        }
+        let waker = lock(&self.shared).rx_waker.take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
     }
 
     pub(super) fn add_sender(&self) {
@@ -99,7 +174,7 @@ impl<T> Chan<T> {
     }
 
     pub(super) fn is_closed(&self) -> bool {
-        self.rx_closed.load(Acquire)
+        self.state.load(Acquire) & CLOSED != 0
     }
 
     /// Completes once the receiver has closed.
@@ -152,14 +227,20 @@ impl<T> Rx<T> {
             self.took_one();
             return TryPop::Value(self.buf.pop_front().expect("just swapped in a batch"));
         }
-        if self.chan.tx_count.load(Acquire) == 0 || self.chan.rx_closed.load(Relaxed) {
+        // Closed with no permit left to send, or no sender left (a permit holds one).
+        if self.chan.tx_count.load(Acquire) == 0 || self.chan.state.load(Acquire) == CLOSED {
             return TryPop::Ended;
         }
-        if let Some(waker) = waker {
-            if !shared.rx_waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
-                shared.rx_waker = Some(waker.clone());
-            }
+        let Some(waker) = waker else {
+            return TryPop::Empty;
+        };
+        if shared.rx_waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            return TryPop::Empty;
         }
+        let old = shared.rx_waker.replace(waker.clone());
+        drop(shared);
+        // Dropped without the lock: its `Drop` may use this channel.
+        drop(old);
         TryPop::Empty
     }
 
@@ -182,10 +263,11 @@ impl<T> Rx<T> {
         self.pop(None)
     }
 
-    /// Closes the channel for sending; messages already in it can still be received.
+    /// Closes the channel for sending; messages already in it, and those of permits
+    /// granted before, can still be received.
     pub(super) fn close(&mut self) {
         let shared = lock(&self.chan.shared);
-        self.chan.rx_closed.store(true, SeqCst);
+        self.chan.state.fetch_or(CLOSED, AcqRel);
         drop(shared);
         if let Some(sem) = &self.chan.capacity {
             sem.close();
@@ -202,9 +284,14 @@ impl<T> Rx<T> {
 impl<T> Drop for Rx<T> {
     fn drop(&mut self) {
         self.close();
-        // Drop undelivered messages now, outside the lock, rather than whenever the last
-        // sender goes.
-        let queued = std::mem::take(&mut lock(&self.chan.shared).queue);
+        let mut shared = lock(&self.chan.shared);
+        shared.rx_gone = true;
+        // Undelivered messages and the receiver's waker go now, rather than whenever the
+        // last sender does; and outside the lock, since their `Drop`s may use the channel.
+        let queued = std::mem::take(&mut shared.queue);
+        let waker = shared.rx_waker.take();
+        drop(shared);
         drop(queued);
+        drop(waker);
     }
 }

@@ -110,9 +110,11 @@ impl<T> From<SendError<T>> for TrySendError<T> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TryRecvError {
-    /// No message right now; senders may still send.
+    /// No message right now; senders may still send (after a close: a permit reserved
+    /// before it is still outstanding).
     Empty,
-    /// No message, and none will come: every sender is gone, or the receiver was closed.
+    /// No message, and none will come: every sender is gone, or the receiver was closed
+    /// and no permit reserved before the close is left.
     Disconnected,
 }
 

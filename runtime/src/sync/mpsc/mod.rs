@@ -16,7 +16,8 @@
 //! were sent (per sender; messages of different senders interleave in the order their
 //! sends completed). When every sender is dropped, the receiver gets the messages still
 //! queued and then `None`. When the receiver is dropped or closed, sends fail and hand the
-//! message back.
+//! message back; a closed receiver still gets the messages queued before, and those sent
+//! through [`Permit`]s reserved before the close, and then `None`.
 //!
 //! A bounded channel makes a sender wait while `capacity` messages are queued, which is
 //! how a fast producer is slowed to the consumer's pace (backpressure); waiting senders

@@ -1,6 +1,7 @@
 //! Reserved slots of a bounded channel: `Permit` (borrows its sender) and `OwnedPermit`
-//! (owns it). Sending through one cannot fail or wait; dropping one unused gives the slot
-//! back.
+//! (owns it). Sending through one cannot fail or wait, even after the receiver closed;
+//! dropping one unused gives the slot back. Each holds one capacity permit and counts as
+//! outstanding in the channel's `state` (see `chan.rs`) until it is used or dropped.
 
 use super::bounded::Sender;
 use super::chan::Chan;
@@ -8,6 +9,10 @@ use std::fmt;
 
 /// One reserved slot in a bounded channel: sending through it cannot fail or wait.
 /// Dropping it unused gives the slot back.
+///
+/// A permit granted before the receiver [closed](super::Receiver::close) still delivers
+/// its message: the receiver gets it, and sees the end of the channel only once no
+/// permit is left.
 ///
 /// # Examples
 ///
@@ -43,22 +48,32 @@ pub struct OwnedPermit<T> {
 }
 
 impl<T> Permit<'_, T> {
-    /// Sends `value` into the reserved slot. Never waits; if the receiver closed since
-    /// the reservation, the value is dropped.
+    /// Sends `value` into the reserved slot. Never waits, and is delivered even if the
+    /// receiver closed since the reservation; if the receiver was dropped, the value is
+    /// dropped.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
-    /// tx.try_reserve().unwrap().send(1);
+    /// let permit = tx.try_reserve().unwrap();
+    /// rx.close();
+    /// permit.send(1); // reserved before the close: still delivered
     /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert!(rx.try_recv().is_err());
     /// ```
     pub fn send(self, value: T) {
         let chan = self.chan;
-        // The slot now belongs to the message: do not release it on drop.
+        // The slot and the permit's count now belong to the message: not released on drop.
         std::mem::forget(self);
-        if chan.push(value).is_err() {
-            // Nobody will receive it: give the slot back.
-            release_slot(chan);
-        }
+        send_through(chan, value);
+    }
+}
+
+/// Sends a permit's message; if the receiver is gone, gives its slot back and drops the
+/// message (here, outside the channel's lock).
+fn send_through<T>(chan: &Chan<T>, value: T) {
+    if let Err(value) = chan.send_permit(value) {
+        release_slot(chan);
+        drop(value);
     }
 }
 
@@ -68,9 +83,15 @@ fn release_slot<T>(chan: &Chan<T>) {
     }
 }
 
+/// A permit goes unused: its slot comes back and it stops counting as outstanding.
+fn release_unused<T>(chan: &Chan<T>) {
+    release_slot(chan);
+    chan.release_permit();
+}
+
 impl<T> Drop for Permit<'_, T> {
     fn drop(&mut self) {
-        release_slot(self.chan);
+        release_unused(self.chan);
     }
 }
 
@@ -81,7 +102,9 @@ impl<T> fmt::Debug for Permit<'_, T> {
 }
 
 impl<T> OwnedPermit<T> {
-    /// Sends `value` into the reserved slot and gives the sender back.
+    /// Sends `value` into the reserved slot and gives the sender back. As
+    /// [`Permit::send`], the value is delivered even if the receiver closed since the
+    /// reservation (and dropped if the receiver was dropped).
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
@@ -94,9 +117,7 @@ impl<T> OwnedPermit<T> {
             .sender
             .take()
             .expect("an OwnedPermit holds its sender until it is used");
-        if sender.chan().push(value).is_err() {
-            release_slot(sender.chan());
-        }
+        send_through(sender.chan(), value);
         sender
     }
 
@@ -112,7 +133,7 @@ impl<T> OwnedPermit<T> {
             .sender
             .take()
             .expect("an OwnedPermit holds its sender until it is used");
-        release_slot(sender.chan());
+        release_unused(sender.chan());
         sender
     }
 }
@@ -120,7 +141,7 @@ impl<T> OwnedPermit<T> {
 impl<T> Drop for OwnedPermit<T> {
     fn drop(&mut self) {
         if let Some(sender) = &self.sender {
-            release_slot(sender.chan());
+            release_unused(sender.chan());
         }
     }
 }

@@ -30,6 +30,12 @@
 //! waiter with its grant incomplete: such a future frees its node, gives back its partial
 //! grant and fails.
 //!
+//! An `Acquire` polled when its task has spent its cooperative budget must yield, but it
+//! first does what any poll does (takes free permits if nobody waits, or queues) and
+//! holds the result until its next poll with budget; its drop releases what it holds.
+//! Checking the budget before queueing would let a task that asks later, while this one
+//! yields, take the permits first, breaking the FIFO promise.
+//!
 //! (A per-waiter flag that lets the woken future complete without the lock was tried: it
 //! costs an allocation per wait, and measured no better on 2 workers and 35% worse on 1.
 //! Avoiding both needs waiter nodes inside the futures, an intrusive list.)
@@ -203,6 +209,7 @@ impl Semaphore {
             sem: self,
             wanted: n,
             key: None,
+            held: false,
         }
     }
 
@@ -503,9 +510,10 @@ impl Semaphore {
             let mut list = lock(&self.waiters);
             let node = list.get_mut(k);
             if node.is_linked() {
-                if !node.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    node.waker = Some(cx.waker().clone());
-                }
+                let old = node.refresh_waker(cx.waker());
+                drop(list);
+                // Dropped without the lock: its `Drop` may use this semaphore.
+                drop(old);
                 return Poll::Pending;
             }
             // Unlinked: fully granted, or the semaphore closed.
@@ -564,6 +572,9 @@ impl Semaphore {
         let mut list = lock(&self.waiters);
         let node = list.remove(key);
         self.release_locked(list, node.value.granted);
+        // The node's waker (still there if it was linked) goes only now, with the lock
+        // released: its `Drop` may use this semaphore.
+        drop(node);
     }
 }
 
@@ -601,16 +612,35 @@ pub struct Acquire<'a> {
     wanted: usize,
     /// The waiter's node while it is queued.
     key: Option<usize>,
+    /// The permits were taken during a poll that had no cooperative budget left; the
+    /// future holds them until a poll with budget returns them (or its drop releases
+    /// them).
+    held: bool,
 }
 
 impl<'a> Future for Acquire<'a> {
     type Output = Result<SemaphorePermit<'a>, AcquireError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let coop = ready!(coop::poll_proceed(cx));
         let this = self.get_mut();
-        let res = ready!(this.sem.poll_acquire(&mut this.key, this.wanted, cx));
+        // Out of budget, the task must yield; but it takes its place in the queue first
+        // (or takes the permits, if they are free and nobody waits), so a task that asks
+        // after it, while it yields, cannot overtake it. Checking the budget first and
+        // returning before queueing would lose that place.
+        let coop = coop::poll_proceed(cx);
+        let res = if this.held {
+            Ok(())
+        } else {
+            ready!(this.sem.poll_acquire(&mut this.key, this.wanted, cx))
+        };
+        let Poll::Ready(coop) = coop else {
+            // `poll_proceed` has already scheduled the task to run again. A failure
+            // (closed) is seen again on that poll: nothing is held for it.
+            this.held = res.is_ok();
+            return Poll::Pending;
+        };
         coop.made_progress();
+        this.held = false;
         Poll::Ready(res.map(|()| SemaphorePermit {
             sem: this.sem,
             permits: this.wanted,
@@ -623,6 +653,9 @@ impl Drop for Acquire<'_> {
         if let Some(key) = self.key.take() {
             self.sem.cancel(key);
         }
+        if self.held {
+            self.sem.release(self.wanted);
+        }
     }
 }
 
@@ -631,6 +664,7 @@ impl fmt::Debug for Acquire<'_> {
         f.debug_struct("Acquire")
             .field("wanted", &self.wanted)
             .field("queued", &self.key.is_some())
+            .field("held", &self.held)
             .finish()
     }
 }
