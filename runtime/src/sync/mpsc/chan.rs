@@ -40,7 +40,7 @@
 //!   receiver closed in between, the send fails and the message is handed back.
 
 use crate::loom::{Arc, AtomicUsize, Mutex};
-use crate::sync::{lock, Notify, Semaphore};
+use crate::sync::{lock, LockGuard, Notify, Semaphore};
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
 use std::task::{ready, Context, Poll, Waker};
@@ -97,52 +97,42 @@ impl<T> Chan<T> {
     /// Queues a message and wakes the receiver; gives the message back if the receiver
     /// has closed.
     pub(super) fn push(&self, value: T) -> Result<(), T> {
-        let mut shared = lock(&self.shared);
+        let shared = lock(&self.shared);
         if self.state.load(Relaxed) & CLOSED != 0 {
             return Err(value);
         }
+        Self::push_and_wake(shared, value);
+        Ok(())
+    }
+
+    /// Queues `value` under the held lock, then wakes the receiver with it released.
+    fn push_and_wake(mut shared: LockGuard<'_, Shared<T>>, value: T) {
         shared.queue.push_back(value);
         let waker = shared.rx_waker.take();
         drop(shared);
         if let Some(waker) = waker {
             waker.wake();
         }
-        Ok(())
     }
 
     /// Counts a new permit; false (and nothing counted) if the receiver has closed.
     pub(super) fn grant_permit(&self) -> bool {
-        let mut s = self.state.load(Acquire);
-        loop {
-            if s & CLOSED != 0 {
-                return false;
-            }
-            match self
-                .state
-                .compare_exchange_weak(s, s + PERMIT, AcqRel, Acquire)
-            {
-                Ok(_) => return true,
-                Err(actual) => s = actual,
-            }
-        }
+        self.state
+            .fetch_update(AcqRel, Acquire, |s| (s & CLOSED == 0).then_some(s + PERMIT))
+            .is_ok()
     }
 
     /// A permit's message: queued even after a close (the permit was granted before it),
     /// and the permit stops counting. Gives the message back if the receiver is gone.
     pub(super) fn send_permit(&self, value: T) -> Result<(), T> {
-        let mut shared = lock(&self.shared);
+        let shared = lock(&self.shared);
         // Under the lock with the push: the receiver sees the message and the permit's
         // end together.
         self.state.fetch_sub(PERMIT, AcqRel);
         if shared.rx_gone {
             return Err(value);
         }
-        shared.queue.push_back(value);
-        let waker = shared.rx_waker.take();
-        drop(shared);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        Self::push_and_wake(shared, value);
         Ok(())
     }
 
