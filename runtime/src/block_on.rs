@@ -1,9 +1,10 @@
-//! Running a future to completion on the calling thread (asyncio's
-//! `loop.run_until_complete`).
+//! Running a future to completion on the calling thread: `Runtime::block_on` (asyncio's
+//! `loop.run_until_complete`) and the `blocking_*` methods of the sync types share one
+//! loop, [`park_on`], which parks the thread while the future is pending.
 
 use crate::context;
-use crate::handle::Handle;
 use crate::loom::{Parker, Unparker};
+use crate::scheduler::Handle;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
@@ -21,6 +22,11 @@ impl Wake for ThreadWaker {
     }
 }
 
+/// Runs `future` to completion on `handle`'s runtime (entered meanwhile) on this thread.
+///
+/// # Panics
+///
+/// Inside a runtime (see `context::assert_may_block`).
 #[track_caller]
 pub(crate) fn block_on<F: Future>(handle: &Handle, future: F) -> F::Output {
     context::assert_may_block(
@@ -33,6 +39,13 @@ pub(crate) fn block_on<F: Future>(handle: &Handle, future: F) -> F::Output {
     );
     let _enter = context::enter(handle);
     let _driving = context::enter_driving();
+    park_on(future)
+}
+
+/// Polls `future` on this thread until it is ready, parking the thread while it is
+/// pending. Each poll gets a fresh cooperative budget: this thread may be inside a blocking
+/// job, whose own (spent) budget must not make the future yield forever.
+pub(crate) fn park_on<F: Future>(future: F) -> F::Output {
     let parker = Parker::default();
     let waker = Waker::from(Arc::new(ThreadWaker(parker.unparker().clone())));
     let mut cx = Context::from_waker(&waker);

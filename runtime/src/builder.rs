@@ -3,7 +3,7 @@
 use crate::handle::Handle;
 use crate::loom::{spawn_named, Arc};
 use crate::runtime::Runtime;
-use crate::scheduler::{worker, Config, Shared, MAX_WORKERS};
+use crate::scheduler::{self, worker, Config, Shared, MAX_WORKERS};
 use std::fmt;
 use std::io;
 use std::sync::Arc as StdArc;
@@ -324,7 +324,7 @@ impl Builder {
         let driver = weft_io::Driver::start("weft-io".to_owned())
             .map_err(|e| thread_start_error("weft-io", e))?;
         let (shared, locals) = Shared::new(workers, config, driver);
-        let handle = Handle {
+        let handle = scheduler::Handle {
             shared: Arc::new(shared),
         };
         let mut threads = Vec::with_capacity(workers);
@@ -340,12 +340,12 @@ impl Builder {
                     for _ in index..workers {
                         handle.shared.worker_exited();
                     }
-                    drop(Runtime::from_parts(handle, threads));
+                    drop(Runtime::from_parts(Handle { inner: handle }, threads));
                     return Err(thread_start_error(&name, e));
                 }
             }
         }
-        Ok(Runtime::from_parts(handle, threads))
+        Ok(Runtime::from_parts(Handle { inner: handle }, threads))
     }
 }
 

@@ -12,8 +12,8 @@
 //!   with a message that says what to use instead. `Handle::enter` and blocking-pool jobs
 //!   only set the handle: blocking there is fine.
 
-use crate::handle::Handle;
 use crate::scheduler::worker::Local;
+use crate::scheduler::Handle;
 use std::cell::{Cell, RefCell};
 use std::ptr;
 

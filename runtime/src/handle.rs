@@ -1,14 +1,13 @@
-//! `Handle`: a cheap, cloneable reference to a runtime, usable from any thread.
+//! `Handle`: a cheap, cloneable reference to a runtime, usable from any thread. A façade:
+//! the runtime's state, and what tasks and threads hold of it, is the scheduler's handle
+//! (`scheduler/handle.rs`).
 
 use crate::context::{self, EnterGuard};
-use crate::loom::Arc;
-use crate::scheduler::Shared;
-use crate::task::raw::{Header, Notified, Schedule};
-use crate::task::{self, JoinHandle};
+use crate::scheduler;
+use crate::task::JoinHandle;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
-use std::ptr::NonNull;
 
 /// A handle to a runtime: spawn onto it, block on it, or enter it, from any thread.
 ///
@@ -26,7 +25,7 @@ use std::ptr::NonNull;
 /// ```
 #[derive(Clone)]
 pub struct Handle {
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) inner: scheduler::Handle,
 }
 
 /// Returned by [`Handle::try_current`] outside a runtime.
@@ -74,7 +73,9 @@ impl Handle {
     /// assert!(weft::Handle::try_current().is_err());
     /// ```
     pub fn try_current() -> Result<Handle, TryCurrentError> {
-        context::with_current(|h| h.cloned()).ok_or(TryCurrentError(()))
+        context::with_current(|h| h.cloned())
+            .map(|inner| Handle { inner })
+            .ok_or(TryCurrentError(()))
     }
 
     /// Spawns a task onto this runtime (asyncio's `loop.create_task`).
@@ -90,7 +91,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.spawn_named(future, None, Location::caller())
+        self.inner.spawn(future, None, Location::caller())
     }
 
     /// Runs `func` on this runtime's blocking pool (see [`crate::spawn_blocking`]); works
@@ -108,29 +109,7 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        crate::blocking::spawn_on(self, func, Location::caller())
-    }
-
-    pub(crate) fn spawn_named<F>(
-        &self,
-        future: F,
-        name: Option<Box<str>>,
-        spawned_at: &'static Location<'static>,
-    ) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let (task, notified, join) = task::new_task(future, self.clone(), name, spawned_at);
-        match self.shared.owned.bind(task) {
-            Ok(()) => self.schedule(notified),
-            Err(task) => {
-                // The runtime shut down: the task is cancelled before it ever runs.
-                drop(notified);
-                task.shutdown();
-            }
-        }
-        join
+        self.inner.spawn_blocking(func, Location::caller())
     }
 
     /// Runs `future` to completion on the calling thread, with this runtime entered so the
@@ -150,7 +129,7 @@ impl Handle {
     /// ```
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        crate::block_on::block_on(self, future)
+        crate::block_on::block_on(&self.inner, future)
     }
 
     /// Enters this runtime on the current thread until the guard drops, so
@@ -168,7 +147,7 @@ impl Handle {
     /// assert!(weft::Handle::try_current().is_err());
     /// ```
     pub fn enter(&self) -> EnterGuard<'_> {
-        context::enter(self)
+        context::enter(&self.inner)
     }
 
     /// True once the runtime has begun shutting down.
@@ -181,7 +160,7 @@ impl Handle {
     /// assert!(handle.is_shutdown());
     /// ```
     pub fn is_shutdown(&self) -> bool {
-        self.shared.is_shutdown()
+        self.inner.shared.is_shutdown()
     }
 
     /// Live counters of the runtime.
@@ -197,45 +176,11 @@ impl Handle {
     }
 }
 
-impl Schedule for Handle {
-    fn schedule(&self, task: Notified) {
-        self.submit(task, false);
-    }
-
-    fn yield_now(&self, task: Notified) {
-        self.submit(task, true);
-    }
-
-    fn release(&self, task: NonNull<Header>) -> bool {
-        self.shared.owned.remove(task)
-    }
-
-    fn is_shutdown(&self) -> bool {
-        self.shared.is_shutdown()
-    }
-}
-
-impl Handle {
-    fn submit(&self, task: Notified, is_yield: bool) {
-        if self.shared.is_shutdown() {
-            // The task is cancelled through the owned list; drop the queue reference.
-            drop(task);
-            return;
-        }
-        context::with_worker(|worker| match worker {
-            Some(local) if Arc::ptr_eq(&local.handle.shared, &self.shared) => {
-                local.schedule(task, is_yield)
-            }
-            _ => self.shared.schedule_remote(task),
-        });
-    }
-}
-
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")
-            .field("workers", &self.shared.num_workers())
-            .field("shutdown", &self.shared.is_shutdown())
+            .field("workers", &self.inner.shared.num_workers())
+            .field("shutdown", &self.inner.shared.is_shutdown())
             .finish()
     }
 }

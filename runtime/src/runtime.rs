@@ -100,7 +100,7 @@ impl Runtime {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.handle.spawn_named(future, None, Location::caller())
+        self.handle.inner.spawn(future, None, Location::caller())
     }
 
     /// Runs `func` on this runtime's blocking pool (see [`crate::spawn_blocking`]).
@@ -117,7 +117,7 @@ impl Runtime {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        crate::blocking::spawn_on(&self.handle, func, Location::caller())
+        self.handle.inner.spawn_blocking(func, Location::caller())
     }
 
     /// Enters the runtime's context on this thread until the guard drops, so that
@@ -220,8 +220,9 @@ impl Runtime {
         }
         let me = thread::current().id();
         let on_own_worker = self.threads.iter().any(|t| t.thread().id() == me);
-        self.handle.shared.shutdown(timeout, on_own_worker);
-        let all_exited = self.handle.shared.all_workers_exited();
+        let shared = &self.handle.inner.shared;
+        shared.shutdown(timeout, on_own_worker);
+        let all_exited = shared.all_workers_exited();
         for t in self.threads.drain(..) {
             // After a timeout the remaining workers are detached: each exits when the poll
             // it is stuck in returns.
@@ -270,7 +271,7 @@ impl RuntimeMetrics {
     /// assert_eq!(rt.metrics().num_workers(), 1);
     /// ```
     pub fn num_workers(&self) -> usize {
-        self.handle.shared.num_workers()
+        self.handle.inner.shared.num_workers()
     }
 
     /// Tasks spawned and not yet finished.
@@ -284,7 +285,7 @@ impl RuntimeMetrics {
     /// assert_eq!(rt.metrics().num_alive_tasks(), 0);
     /// ```
     pub fn num_alive_tasks(&self) -> usize {
-        self.handle.shared.owned.len()
+        self.handle.inner.shared.owned.len()
     }
 
     /// Tasks waiting in the global (injection) queue.
@@ -294,7 +295,7 @@ impl RuntimeMetrics {
     /// let _depth = rt.metrics().injection_queue_depth();
     /// ```
     pub fn injection_queue_depth(&self) -> usize {
-        self.handle.shared.injector.len()
+        self.handle.inner.shared.injector.len()
     }
 
     /// Timers (sleeps, timeouts, intervals) armed in the runtime's timer wheel now.
@@ -309,7 +310,7 @@ impl RuntimeMetrics {
     /// assert_eq!(rt.metrics().num_armed_timers(), 0);
     /// ```
     pub fn num_armed_timers(&self) -> usize {
-        self.handle.shared.reactor.num_timers()
+        self.handle.inner.shared.reactor.num_timers()
     }
 
     /// Workers not parked right now (running a task or searching for one).
@@ -319,7 +320,7 @@ impl RuntimeMetrics {
     /// assert!(rt.metrics().num_active_workers() <= 2);
     /// ```
     pub fn num_active_workers(&self) -> usize {
-        self.handle.shared.idle.num_unparked()
+        self.handle.inner.shared.idle.num_unparked()
     }
 
     /// Task polls that ran longer than [`Builder::slow_poll_threshold`] (0 when that debug
@@ -333,6 +334,7 @@ impl RuntimeMetrics {
     /// ```
     pub fn num_slow_polls(&self) -> u64 {
         self.handle
+            .inner
             .shared
             .slow_polls
             .load(std::sync::atomic::Ordering::Relaxed)
@@ -348,7 +350,7 @@ impl RuntimeMetrics {
     /// assert_eq!(pool.queue_depth(), 0);
     /// ```
     pub fn blocking_pool(&self) -> crate::blocking::PoolMetrics {
-        self.handle.shared.blocking.metrics()
+        self.handle.inner.shared.blocking.metrics()
     }
 }
 
@@ -394,7 +396,7 @@ where
 {
     let at = Location::caller();
     context::with_current(|h| match h {
-        Some(handle) => handle.spawn_named(future, None, at),
+        Some(handle) => handle.spawn(future, None, at),
         None => panic!(
             "weft::spawn called outside a weft runtime: call it from inside a task or \
              Runtime::block_on (or weft::run), or spawn through a Handle or Runtime \

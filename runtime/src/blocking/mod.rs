@@ -72,7 +72,7 @@ pub use error::QueueFull;
 pub use metrics::PoolMetrics;
 pub use pool::{Pool, PoolBuilder};
 
-use crate::handle::Handle;
+use crate::context;
 use crate::task::JoinHandle;
 use std::panic::Location;
 
@@ -109,44 +109,13 @@ where
     R: Send + 'static,
 {
     let at = Location::caller();
-    match Handle::try_current() {
-        Ok(handle) => spawn_on(&handle, func, at),
-        Err(_) => panic!(
+    context::with_current(|handle| match handle {
+        Some(handle) => handle.spawn_blocking(func, at),
+        None => panic!(
             "weft::spawn_blocking called outside a weft runtime: call it from inside a task \
              or Runtime::block_on (or weft::run), or spawn through a Handle or Runtime \
              (Handle::spawn_blocking / Runtime::spawn_blocking), or use a \
              weft::blocking::Pool, which needs no runtime"
         ),
-    }
-}
-
-/// `spawn_blocking` on `handle`'s runtime.
-pub(crate) fn spawn_on<F, R>(
-    handle: &Handle,
-    func: F,
-    spawned_at: &'static Location<'static>,
-) -> JoinHandle<R>
-where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
-{
-    match handle.shared.blocking.spawn(func, Some(handle), spawned_at) {
-        Ok(join) => join,
-        Err(_) => unreachable!("the runtime's blocking pool has no queue bound"),
-    }
-}
-
-/// The runtime's pool settings, from `Builder`.
-pub(crate) fn runtime_pool(
-    max_threads: usize,
-    keep_alive: std::time::Duration,
-    stack_size: Option<usize>,
-) -> spawner::Spawner {
-    spawner::Spawner::new(spawner::Config {
-        thread_name: "weft-blocking".to_owned(),
-        stack_size,
-        max_threads,
-        keep_alive: Some(keep_alive),
-        queue_bound: None,
     })
 }

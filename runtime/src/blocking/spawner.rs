@@ -49,21 +49,32 @@
 //!    calling thread, if it is one of ours), then join them; threads still running a job
 //!    at the deadline are detached and exit when their job returns.
 
-use super::task::{BlockingSchedule, BlockingTask};
-use super::PoolMetrics;
-use crate::handle::Handle;
+use super::metrics::PoolMetrics;
+use super::task::BlockingTask;
 use crate::loom::{spawn_named, thread, Arc, AtomicBool, Condvar, Mutex};
-use crate::task::raw::Notified;
+use crate::task::raw::{Header, Notified, Schedule};
 use crate::task::{self, JoinHandle};
 use std::collections::VecDeque;
 use std::panic::Location;
-use std::sync::atomic::Ordering::Release;
+use std::ptr::NonNull;
+use std::sync::atomic::Ordering::{Acquire, Release};
 use std::time::{Duration, Instant};
 
 #[cfg(loom)]
 use loom::sync::MutexGuard as Guard;
 #[cfg(not(loom))]
 use std::sync::MutexGuard as Guard;
+
+/// The context a pool thread runs its jobs in. A runtime's pool runs them inside the
+/// runtime (so `Handle::current` and `weft::spawn` work in a job), a standalone `Pool` in
+/// none. The scheduler's handle implements it: the pool itself knows nothing of runtimes.
+pub(crate) trait ThreadContext: Send + Sync + 'static {
+    /// Runs `body`, the whole life of a new pool thread, inside the context.
+    fn run_thread(&self, body: &mut dyn FnMut());
+
+    /// An owned copy, for the new thread (which may start further threads).
+    fn clone_boxed(&self) -> Box<dyn ThreadContext>;
+}
 
 /// How a pool is sized and named.
 #[derive(Clone, Debug)]
@@ -162,14 +173,19 @@ impl Inner {
     }
 }
 
-/// Starts the thread `send_thread` counted, and registers its handle. Call without the
-/// lock held.
-fn start_thread(pool: &Arc<Inner>, start: Start, handle: Option<&Handle>) {
+/// Starts the thread `send_thread` counted, inside `cx`, and registers its handle. Call
+/// without the lock held.
+fn start_thread(pool: &Arc<Inner>, start: Start, cx: Option<&dyn ThreadContext>) {
     let thread_pool = pool.clone();
-    let thread_handle = handle.cloned();
-    let spawned = spawn_named(start.name, pool.config.stack_size, move || {
-        run(thread_pool, thread_handle)
-    });
+    let thread_cx = cx.map(ThreadContext::clone_boxed);
+    let spawned = spawn_named(
+        start.name,
+        pool.config.stack_size,
+        move || match thread_cx {
+            Some(cx) => cx.run_thread(&mut || run(&thread_pool, Some(&*cx))),
+            None => run(&thread_pool, None),
+        },
+    );
     let mut state = pool.lock();
     let err = match spawned {
         Ok(thread) => {
@@ -197,6 +213,30 @@ fn start_thread(pool: &Arc<Inner>, start: Start, handle: Option<&Handle>) {
     );
 }
 
+/// The scheduler of blocking tasks: their pool.
+pub(crate) struct BlockingSchedule {
+    pool: Spawner,
+}
+
+impl Schedule for BlockingSchedule {
+    fn schedule(&self, task: Notified) {
+        // Only reached if a task were woken while idle outside the queue, which a blocking
+        // task never is (see `task.rs`); queue it like a new job all the same.
+        self.pool.dispatch(task, None);
+    }
+
+    fn release(&self, _task: NonNull<Header>) -> bool {
+        // Never in an owned-task list: the pool's queue plays that part.
+        false
+    }
+
+    fn is_shutdown(&self) -> bool {
+        // A plain atomic, not the pool lock: this is called from inside task cancellation,
+        // and reading it must never depend on who holds the lock at that moment.
+        self.pool.inner.shutdown.load(Acquire)
+    }
+}
+
 impl Spawner {
     pub(crate) fn new(config: Config) -> Spawner {
         assert!(config.max_threads > 0, "a blocking pool needs a thread");
@@ -221,12 +261,23 @@ impl Spawner {
         }
     }
 
-    pub(crate) fn from_inner(inner: Arc<Inner>) -> Spawner {
-        Spawner { inner }
+    /// The `spawn_blocking` pool of a runtime, with `Builder`'s settings.
+    pub(crate) fn for_runtime(
+        max_threads: usize,
+        keep_alive: Duration,
+        stack_size: Option<usize>,
+    ) -> Spawner {
+        Spawner::new(Config {
+            thread_name: "weft-blocking".to_owned(),
+            stack_size,
+            max_threads,
+            keep_alive: Some(keep_alive),
+            queue_bound: None,
+        })
     }
 
-    /// Queues `func` as a blocking task. `handle` is the runtime that threads started for
-    /// it enter, so the job can use `Handle::current` (`None` for a standalone `Pool`).
+    /// Queues `func` as a blocking task. Threads started for it run inside `cx` (the
+    /// runtime's, for its pool; `None` for a standalone `Pool`).
     ///
     /// Fails, giving `func` back, if the queue has a bound and that many jobs already wait
     /// with no thread to take them (jobs that an idle thread, a thread on its way, or a
@@ -235,7 +286,7 @@ impl Spawner {
     pub(crate) fn spawn<F, R>(
         &self,
         func: F,
-        handle: Option<&Handle>,
+        cx: Option<&dyn ThreadContext>,
         spawned_at: &'static Location<'static>,
     ) -> Result<JoinHandle<R>, F>
     where
@@ -243,9 +294,7 @@ impl Spawner {
         R: Send + 'static,
     {
         let new_task = |func| {
-            let scheduler = BlockingSchedule {
-                pool: self.inner.clone(),
-            };
+            let scheduler = BlockingSchedule { pool: self.clone() };
             task::new_task(BlockingTask::new(func), scheduler, None, spawned_at)
         };
         let (state, (task, notified, join)) = match self.inner.config.queue_bound {
@@ -268,7 +317,7 @@ impl Spawner {
         // Not the last reference (the `Notified` and the handle hold two), so no user code
         // runs here under the lock.
         drop(task);
-        self.dispatch_locked(state, notified, handle);
+        self.dispatch_locked(state, notified, cx);
         Ok(join)
     }
 
@@ -282,15 +331,15 @@ impl Spawner {
     }
 
     /// Queues a task and finds it a thread, as the module docs describe.
-    pub(crate) fn dispatch(&self, task: Notified, handle: Option<&Handle>) {
-        self.dispatch_locked(self.inner.lock(), task, handle);
+    pub(crate) fn dispatch(&self, task: Notified, cx: Option<&dyn ThreadContext>) {
+        self.dispatch_locked(self.inner.lock(), task, cx);
     }
 
     fn dispatch_locked(
         &self,
         mut state: Guard<'_, State>,
         task: Notified,
-        handle: Option<&Handle>,
+        cx: Option<&dyn ThreadContext>,
     ) {
         if state.shutdown {
             drop(state);
@@ -302,7 +351,7 @@ impl Spawner {
         let start = self.inner.send_thread_if_needed(&mut state);
         drop(state);
         if let Some(start) = start {
-            start_thread(&self.inner, start, handle);
+            start_thread(&self.inner, start, cx);
         }
     }
 
@@ -375,9 +424,8 @@ impl Spawner {
     }
 }
 
-/// The body of a pool thread.
-fn run(pool: Arc<Inner>, handle: Option<Handle>) {
-    let _runtime = handle.as_ref().map(crate::context::enter);
+/// The body of a pool thread, run inside `cx` (which further threads it starts enter too).
+fn run(pool: &Arc<Inner>, cx: Option<&dyn ThreadContext>) {
     let keep_alive = pool.config.keep_alive;
     let mut state = pool.lock();
     state.num_starting -= 1;
@@ -388,7 +436,7 @@ fn run(pool: Arc<Inner>, handle: Option<Handle>) {
             let start = pool.send_thread_if_needed(&mut state);
             drop(state);
             if let Some(start) = start {
-                start_thread(&pool, start, handle.as_ref());
+                start_thread(pool, start, cx);
             }
             task.run();
             state = pool.lock();

@@ -1,5 +1,5 @@
 //! A blocking job as a task: the closure wrapped in a future that calls it on its first
-//! poll, and the `Schedule` implementation that hands such tasks to a blocking pool.
+//! poll. (Its `Schedule`, the pool, is `spawner::BlockingSchedule`.)
 //!
 //! Reusing the task machinery gives blocking jobs the same one-allocation task, the same
 //! `JoinHandle`, the same panic capture and the same `abort()` as async tasks, for free.
@@ -11,13 +11,8 @@
 //! task needs no entry in the runtime's `OwnedTasks` (its list reference is dropped at
 //! spawn and `release` reports "not in a list").
 
-use super::spawner::Inner;
-use crate::loom::Arc;
-use crate::task::raw::{Header, Notified, Schedule};
 use std::future::Future;
 use std::pin::Pin;
-use std::ptr::NonNull;
-use std::sync::atomic::Ordering::Acquire;
 use std::task::{Context, Poll};
 
 /// A closure seen as a future: the first poll runs it to completion on the polling thread.
@@ -45,29 +40,5 @@ impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
         // The job is not part of a task's poll: no cooperative budget applies to it, so
         // weft futures it drives through another executor never yield for budget.
         Poll::Ready(weft_io::coop::unconstrained(func))
-    }
-}
-
-/// The scheduler of blocking tasks: their pool.
-pub(crate) struct BlockingSchedule {
-    pub(crate) pool: Arc<Inner>,
-}
-
-impl Schedule for BlockingSchedule {
-    fn schedule(&self, task: Notified) {
-        // Only reached if a task were woken while idle outside the queue, which a blocking
-        // task never is (see the module docs); queue it like a new job all the same.
-        super::spawner::Spawner::from_inner(self.pool.clone()).dispatch(task, None);
-    }
-
-    fn release(&self, _task: NonNull<Header>) -> bool {
-        // Never in an owned-task list: the pool's queue plays that part.
-        false
-    }
-
-    fn is_shutdown(&self) -> bool {
-        // A plain atomic, not the pool lock: this is called from inside task cancellation,
-        // and reading it must never depend on who holds the lock at that moment.
-        self.pool.shutdown.load(Acquire)
     }
 }

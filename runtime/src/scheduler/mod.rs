@@ -28,6 +28,7 @@
 //!    a job blocked on this runtime's I/O or timers is released by it), then join their
 //!    threads; past the deadline they are detached.
 
+mod handle;
 mod idle;
 mod queue;
 pub(crate) mod worker;
@@ -38,6 +39,7 @@ mod loom_tests;
 pub(crate) use idle::MAX_WORKERS;
 
 use self::idle::Idle;
+use crate::blocking::spawner::Spawner;
 use crate::loom::{fence, AtomicBool, AtomicPtr, Condvar, Mutex, Unparker};
 use crate::task::list::OwnedTasks;
 use crate::task::raw::{Header, Notified};
@@ -47,7 +49,7 @@ use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, SeqCst};
 use std::sync::Arc as StdArc;
 use std::time::{Duration, Instant};
 
-pub(crate) use crate::handle::Handle;
+pub(crate) use handle::Handle;
 
 /// Settings the workers read.
 pub(crate) struct Config {
@@ -79,7 +81,7 @@ pub(crate) struct Shared {
     pub(crate) idle: Idle,
     pub(crate) owned: OwnedTasks,
     /// The `spawn_blocking` pool; shut down (within the same deadline) after the tasks.
-    pub(crate) blocking: crate::blocking::spawner::Spawner,
+    pub(crate) blocking: Spawner,
     pub(crate) config: Config,
     /// The reactor that `Async<T>` and the net types register with.
     pub(crate) reactor: StdArc<weft_io::Reactor>,
@@ -137,7 +139,7 @@ impl Shared {
             idle: Idle::new(num_workers),
             // Four shards per worker keeps spawn/complete lock contention negligible.
             owned: OwnedTasks::new(4 * num_workers),
-            blocking: crate::blocking::runtime_pool(
+            blocking: Spawner::for_runtime(
                 config.max_blocking_threads,
                 config.thread_keep_alive,
                 config.stack_size,

@@ -16,9 +16,8 @@
 //! `Cell`s are touched only by this thread, including from inside task polls (wakes).
 
 use super::queue;
-use super::Shared;
+use super::{Handle, Shared};
 use crate::context;
-use crate::handle::Handle;
 use crate::loom::{fence, Parker};
 use crate::task::raw::Notified;
 use std::cell::Cell;

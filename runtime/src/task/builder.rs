@@ -1,7 +1,7 @@
 //! `task::Builder`: spawn with a name.
 
 use super::JoinHandle;
-use crate::scheduler::Handle;
+use crate::Handle;
 use std::future::Future;
 use std::io;
 
@@ -82,7 +82,7 @@ impl<'a> Builder<'a> {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        Ok(handle.spawn_named(
+        Ok(handle.inner.spawn(
             future,
             self.name.map(Box::from),
             std::panic::Location::caller(),
