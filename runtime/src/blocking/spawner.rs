@@ -52,7 +52,7 @@
 use super::metrics::PoolMetrics;
 use super::task::BlockingTask;
 use crate::loom::{spawn_named, thread, Arc, AtomicBool, Condvar, Mutex};
-use crate::task::raw::{Header, Notified, Schedule};
+use crate::task::header::{Header, Notified, Schedule};
 use crate::task::{self, JoinHandle};
 use std::collections::VecDeque;
 use std::panic::Location;

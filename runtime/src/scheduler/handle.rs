@@ -9,7 +9,7 @@ use super::Shared;
 use crate::blocking::spawner::ThreadContext;
 use crate::context;
 use crate::loom::Arc;
-use crate::task::raw::{Header, Notified, Schedule};
+use crate::task::header::{Header, Notified, Schedule};
 use crate::task::{self, JoinHandle};
 use std::future::Future;
 use std::panic::Location;

@@ -6,7 +6,7 @@
 //! scheduler's own protocols (idle, park/unpark, shutdown) can be model-checked; the
 //! deque's own lock-free algorithm is crossbeam's and is checked there.
 
-use crate::task::raw::Notified;
+use crate::task::header::Notified;
 
 #[cfg(not(loom))]
 mod imp {

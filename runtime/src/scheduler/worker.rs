@@ -19,7 +19,7 @@ use super::queue;
 use super::{Handle, Shared};
 use crate::context;
 use crate::loom::{fence, Parker};
-use crate::task::raw::Notified;
+use crate::task::header::Notified;
 use std::cell::Cell;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! `AbortHandle`.
 
 use super::error::JoinError;
-use super::raw::{self, Header};
+use super::header::{Header, Task, TaskRef};
 use super::{Id, TaskState};
 use std::fmt;
 use std::future::Future;
@@ -56,9 +56,13 @@ impl<T> JoinHandle<T> {
         }
     }
 
+    fn task(&self) -> TaskRef<'_> {
+        // SAFETY: the handle holds a reference, on a pointer from `allocate`.
+        unsafe { TaskRef::from_raw(self.ptr) }
+    }
+
     fn header(&self) -> &Header {
-        // SAFETY: the handle holds a reference.
-        unsafe { Header::from_ptr(self.ptr) }
+        self.task().header()
     }
 
     /// Cancels the task (asyncio's `task.cancel()`).
@@ -75,7 +79,7 @@ impl<T> JoinHandle<T> {
     /// assert!(rt.block_on(h).unwrap_err().is_cancelled());
     /// ```
     pub fn abort(&self) {
-        raw::remote_abort(self.ptr);
+        self.task().remote_abort();
     }
 
     /// A cloneable handle that can cancel this task but not await it.
@@ -88,8 +92,9 @@ impl<T> JoinHandle<T> {
     /// assert!(rt.block_on(h).unwrap_err().is_cancelled());
     /// ```
     pub fn abort_handle(&self) -> AbortHandle {
-        raw::ref_inc(self.ptr);
-        AbortHandle { ptr: self.ptr }
+        AbortHandle {
+            task: self.task().to_owned(),
+        }
     }
 
     /// True once the task has finished: with a value, a panic, or a cancellation.
@@ -234,19 +239,16 @@ fn set_join_waker(
 /// assert!(rt.block_on(h).unwrap_err().is_cancelled());
 /// assert!(a.is_finished());
 /// ```
+#[derive(Clone)]
 pub struct AbortHandle {
-    ptr: NonNull<Header>,
+    /// Its own reference to the task (`Task` is `Send + Sync`: an AbortHandle only
+    /// touches the atomic state word and the scheduler).
+    task: Task,
 }
-
-// SAFETY: an AbortHandle only touches the atomic state word and the scheduler (Send+Sync).
-unsafe impl Send for AbortHandle {}
-// SAFETY: as above.
-unsafe impl Sync for AbortHandle {}
 
 impl AbortHandle {
     fn header(&self) -> &Header {
-        // SAFETY: the handle holds a reference.
-        unsafe { Header::from_ptr(self.ptr) }
+        self.task.header()
     }
 
     /// Cancels the task, as [`JoinHandle::abort`] does.
@@ -258,7 +260,7 @@ impl AbortHandle {
     /// assert!(rt.block_on(h).unwrap_err().is_cancelled());
     /// ```
     pub fn abort(&self) {
-        raw::remote_abort(self.ptr);
+        self.task.as_ref().remote_abort();
     }
 
     /// True once the task has finished.
@@ -296,19 +298,6 @@ impl AbortHandle {
     /// ```
     pub fn state(&self) -> TaskState {
         TaskState::from_snapshot(self.header().state.load())
-    }
-}
-
-impl Clone for AbortHandle {
-    fn clone(&self) -> AbortHandle {
-        raw::ref_inc(self.ptr);
-        AbortHandle { ptr: self.ptr }
-    }
-}
-
-impl Drop for AbortHandle {
-    fn drop(&mut self) {
-        raw::ref_dec(self.ptr);
     }
 }
 

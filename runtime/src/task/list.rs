@@ -9,25 +9,10 @@
 //! racing shutdown either lands before the close (and is popped) or sees the shard closed
 //! (and is cancelled by the spawner).
 
-use super::raw::{Header, Task};
+use super::header::{Header, Pointers, Task};
 use crate::loom::{Mutex, UnsafeCell};
 use crossbeam_utils::CachePadded;
 use std::ptr::NonNull;
-
-/// The two link fields inside every task header.
-pub(crate) struct Pointers {
-    prev: UnsafeCell<Option<NonNull<Header>>>,
-    next: UnsafeCell<Option<NonNull<Header>>>,
-}
-
-impl Pointers {
-    pub(crate) fn new() -> Pointers {
-        Pointers {
-            prev: UnsafeCell::new(None),
-            next: UnsafeCell::new(None),
-        }
-    }
-}
 
 pub(crate) struct OwnedTasks {
     shards: Box<[CachePadded<Mutex<Shard>>]>,

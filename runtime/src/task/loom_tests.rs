@@ -1,8 +1,8 @@
 //! loom models of the task's races, one model per race. Run with
 //! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p weft --release --lib loom`.
 
+use super::header::{Header, Notified, Schedule};
 use super::list::OwnedTasks;
-use super::raw::{Header, Notified, Schedule};
 use super::{new_task, JoinError, JoinHandle};
 use crate::loom::{thread, Arc, AtomicBool, Mutex};
 use std::collections::VecDeque;

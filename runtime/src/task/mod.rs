@@ -22,6 +22,7 @@ mod builder;
 #[doc(hidden)]
 pub mod combinators;
 mod error;
+pub(crate) mod header;
 mod id;
 mod join;
 mod join_set;
@@ -99,18 +100,18 @@ pub(crate) fn new_task<F, S>(
     scheduler: S,
     name: Option<Box<str>>,
     spawned_at: &'static Location<'static>,
-) -> (raw::Task, raw::Notified, JoinHandle<F::Output>)
+) -> (header::Task, header::Notified, JoinHandle<F::Output>)
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
-    S: raw::Schedule,
+    S: header::Schedule,
 {
     let ptr = raw::allocate(future, scheduler, Id::next(), name, spawned_at);
     // SAFETY: `allocate` returns three references, one for each of these.
     unsafe {
         (
-            raw::Task::from_raw(ptr),
-            raw::Notified::from_raw(ptr),
+            header::Task::from_raw(ptr),
+            header::Notified::from_raw(ptr),
             JoinHandle::from_raw(ptr),
         )
     }

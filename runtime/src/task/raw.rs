@@ -13,8 +13,9 @@
 //! count as references in the state word; the last one to go frees the block.
 
 use super::error::JoinError;
+use super::header::{drop_references, Header, Notified, Pointers, Schedule};
+use super::header::{TaskName, TaskRef, Vtable};
 use super::id::{Id, IdGuard};
-use super::list::Pointers;
 use super::state::{State, ToIdle, ToRunning};
 use super::waker::waker_ref;
 use crate::loom::UnsafeCell;
@@ -23,52 +24,6 @@ use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
-
-/// What a task needs from whoever runs it.
-pub(crate) trait Schedule: Send + Sync + 'static {
-    /// Queue a task that was woken (or spawned).
-    fn schedule(&self, task: Notified);
-
-    /// Queue a task that was woken while it was being polled (it yielded): it goes to the
-    /// back of a queue, never to a LIFO slot, so it cannot starve others.
-    fn yield_now(&self, task: Notified) {
-        self.schedule(task);
-    }
-
-    /// Remove a completed task from the owned-task list. Returns true if it was there, in
-    /// which case the list's reference is now the caller's to drop.
-    fn release(&self, task: NonNull<Header>) -> bool;
-
-    /// True once the runtime is shutting down (cancellations then say so).
-    fn is_shutdown(&self) -> bool;
-}
-
-/// The type-independent front of every task.
-#[repr(C)]
-pub(crate) struct Header {
-    pub(crate) state: State,
-    pub(crate) vtable: &'static Vtable,
-    pub(crate) id: Id,
-    /// Links of the owned-task list; only touched under that list's shard lock.
-    pub(crate) owned: Pointers,
-    /// The `JoinHandle`'s waker; ownership is decided by the `JOIN_WAKER` bit.
-    pub(crate) join_waker: UnsafeCell<Option<Waker>>,
-    pub(crate) spawned_at: &'static Location<'static>,
-    pub(crate) name: Option<Box<TaskName>>,
-}
-
-/// A task's name, boxed so unnamed tasks pay one pointer for it.
-pub(crate) struct TaskName(pub(crate) Box<str>);
-
-/// Type-erased operations of one `Cell<F, S>`.
-pub(crate) struct Vtable {
-    pub(crate) poll: unsafe fn(NonNull<Header>),
-    pub(crate) schedule: unsafe fn(NonNull<Header>),
-    pub(crate) dealloc: unsafe fn(NonNull<Header>),
-    pub(crate) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
-    pub(crate) drop_join_handle: unsafe fn(NonNull<Header>),
-    pub(crate) shutdown: unsafe fn(NonNull<Header>),
-}
 
 #[repr(C)]
 struct Cell<F: Future, S> {
@@ -137,20 +92,6 @@ pub(crate) fn allocation_size<F: Future, S>() -> usize {
     std::mem::size_of::<Cell<F, S>>()
 }
 
-impl Header {
-    /// # Safety
-    /// `ptr` must point to a live task (the caller holds a reference).
-    pub(crate) unsafe fn from_ptr<'a>(ptr: NonNull<Header>) -> &'a Header {
-        // SAFETY: the caller holds a reference, so the allocation is live; the header is
-        // only ever accessed through shared references.
-        unsafe { ptr.as_ref() }
-    }
-
-    pub(crate) fn name(&self) -> Option<&str> {
-        self.name.as_deref().map(|n| &*n.0)
-    }
-}
-
 /// Cast a header pointer back to its cell.
 ///
 /// # Safety
@@ -161,20 +102,12 @@ unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
     unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
 }
 
-/// Drops `n` references held by the caller; frees the task after the last one.
+/// `Vtable::dealloc`.
 ///
-/// `ptr` must be the pointer `allocate` returned (or a copy of it): pointers re-derived from
-/// a `&Header` only cover the header and must not be used to reach the rest of the cell.
-fn drop_reference(ptr: NonNull<Header>, n: usize) {
-    // SAFETY: the caller holds `n` references, so the task is alive for this call.
-    let header = unsafe { Header::from_ptr(ptr) };
-    let vtable = header.vtable;
-    if header.state.ref_dec(n) {
-        // SAFETY: that was the last reference; nothing else can reach the allocation.
-        unsafe { (vtable.dealloc)(ptr) }
-    }
-}
-
+/// # Safety
+///
+/// `ptr` comes from `allocate::<F, S>`, and the last reference to the task was dropped:
+/// nothing else can reach the allocation.
 unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
     // SAFETY: called once, after the last reference was dropped; `allocate` made this box.
     let cell = unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) };
@@ -183,6 +116,12 @@ unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
     let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(cell)));
 }
 
+/// `Vtable::schedule`.
+///
+/// # Safety
+///
+/// `ptr` comes from `allocate::<F, S>`, and the caller hands over one reference, which
+/// becomes the queued `Notified`'s.
 unsafe fn schedule<F, S: Schedule>(ptr: NonNull<Header>)
 where
     F: Future,
@@ -190,10 +129,16 @@ where
     // SAFETY: the vtable guarantees the types; the caller passes a reference that becomes
     // the Notified's.
     let cell = unsafe { cell::<F, S>(ptr) };
-    cell.scheduler.schedule(Notified(Task { ptr }));
+    // SAFETY: the caller's reference becomes the Notified's.
+    cell.scheduler.schedule(unsafe { Notified::from_raw(ptr) });
 }
 
-/// Runs one scheduled poll of the task. Consumes the `Notified`'s reference.
+/// `Vtable::poll`: runs one scheduled poll of the task.
+///
+/// # Safety
+///
+/// `ptr` comes from `allocate::<F, S>`, and the caller hands over the reference of the
+/// `Notified` being run.
 unsafe fn poll<F, S>(ptr: NonNull<Header>)
 where
     F: Future + Send + 'static,
@@ -203,21 +148,32 @@ where
     // SAFETY: the vtable guarantees the types; the Notified's reference keeps it alive.
     let cell = unsafe { cell::<F, S>(ptr) };
     let header = &cell.header;
-    match header.state.transition_to_running() {
-        ToRunning::Failed => drop_reference(ptr, 1),
-        ToRunning::Cancelled => drop_reference(ptr, cancel_and_complete(cell, ptr)),
+    // The references to drop once `cell` is no longer used: the Notified's, plus the
+    // list's if completing removed the task from it.
+    let done = match header.state.transition_to_running() {
+        ToRunning::Failed => 1,
+        ToRunning::Cancelled => cancel_and_complete(cell, ptr),
         ToRunning::Success => {
-            if poll_future(cell, ptr).is_ready() {
-                drop_reference(ptr, complete(cell, ptr, false));
-                return;
-            }
-            match header.state.transition_to_idle() {
-                ToIdle::Ok => drop_reference(ptr, 1),
-                ToIdle::OkNotified => cell.scheduler.yield_now(Notified(Task { ptr })),
-                ToIdle::Cancelled => drop_reference(ptr, cancel_and_complete(cell, ptr)),
+            // SAFETY: the Notified's reference keeps the task alive for the whole poll.
+            let task = unsafe { TaskRef::from_raw(ptr) };
+            if poll_future(cell, task).is_ready() {
+                complete(cell, ptr, false)
+            } else {
+                match header.state.transition_to_idle() {
+                    ToIdle::Ok => 1,
+                    ToIdle::OkNotified => {
+                        // SAFETY: the Notified's reference we were given goes back to a
+                        // queue, as the Notified of the wake that came during the poll.
+                        cell.scheduler.yield_now(unsafe { Notified::from_raw(ptr) });
+                        return;
+                    }
+                    ToIdle::Cancelled => cancel_and_complete(cell, ptr),
+                }
             }
         }
-    }
+    };
+    // SAFETY: we held the Notified's reference (and `complete` handed us the list's).
+    unsafe { drop_references(ptr, done) }
 }
 
 /// Polls the future once, with panics caught; on `Ready` the output (or the panic) is
@@ -227,7 +183,7 @@ where
 /// `Drop` sees `std::thread::panicking()`, as it would in a plain call stack (and as on
 /// tokio); a second panic from that `Drop` is caught and discarded, and the first one is
 /// what the `JoinHandle` reports.
-fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> Poll<()> {
+fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>, task: TaskRef<'_>) -> Poll<()> {
     let header = &cell.header;
     let _id = IdGuard::enter(header.id);
     let polled = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -249,7 +205,7 @@ fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) 
             // where it is, by `drop_stage_in_place`.
             let future = unsafe { Pin::new_unchecked(future) };
             let guard = DropOnUnwind(stage);
-            let waker = waker_ref(ptr);
+            let waker = waker_ref(task);
             let mut cx = Context::from_waker(&waker);
             let res = super::coop::budget(|| future.poll(&mut cx));
             std::mem::forget(guard);
@@ -369,20 +325,33 @@ fn complete<F: Future, S: Schedule>(
     1 + released as usize
 }
 
-/// Shutdown: cancel the task if it is idle. Consumes one reference (the list's).
+/// `Vtable::shutdown`: cancel the task if it is idle.
+///
+/// # Safety
+///
+/// `ptr` comes from `allocate::<F, S>`, and the caller hands over one reference (the owned
+/// list's).
 unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the vtable guarantees the types; the caller passes a reference.
     let cell = unsafe { cell::<F, S>(ptr) };
-    if cell.header.state.transition_to_shutdown() {
-        // The reference we were given counts as the "poller's".
-        drop_reference(ptr, cancel_and_complete(cell, ptr));
+    // The reference we were given counts as the "poller's".
+    let done = if cell.header.state.transition_to_shutdown() {
+        cancel_and_complete(cell, ptr)
     } else {
-        drop_reference(ptr, 1);
-    }
+        1
+    };
+    // SAFETY: we held that reference (and `complete` may have handed us the list's).
+    unsafe { drop_references(ptr, done) }
 }
 
-/// Reads the output into `dst` (a `*mut Poll<Result<F::Output, JoinError>>`) if the task is
-/// complete; otherwise registers `waker` to be woken at completion.
+/// `Vtable::try_read_output`: reads the output into `dst` if the task is complete;
+/// otherwise registers `waker` to be woken at completion.
+///
+/// # Safety
+///
+/// `ptr` comes from `allocate::<F, S>` and the caller is its `JoinHandle` (which holds a
+/// reference, and is the only one that may take the output); `dst` points to a valid
+/// `Poll<Result<F::Output, JoinError>>`.
 unsafe fn try_read_output<F: Future, S>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker) {
     // SAFETY: the vtable guarantees the types; the JoinHandle holds a reference.
     let cell = unsafe { cell::<F, S>(ptr) };
@@ -401,7 +370,12 @@ unsafe fn try_read_output<F: Future, S>(ptr: NonNull<Header>, dst: *mut (), wake
     }
 }
 
-/// The `JoinHandle` is dropped: detach. Consumes the handle's reference.
+/// `Vtable::drop_join_handle`: the `JoinHandle` is dropped: detach.
+///
+/// # Safety
+///
+/// `ptr` comes from `allocate::<F, S>` and the caller is its `JoinHandle`, handing over
+/// its reference.
 unsafe fn drop_join_handle<F: Future, S>(ptr: NonNull<Header>) {
     // SAFETY: the vtable guarantees the types; the JoinHandle holds a reference.
     let cell = unsafe { cell::<F, S>(ptr) };
@@ -416,97 +390,6 @@ unsafe fn drop_join_handle<F: Future, S>(ptr: NonNull<Header>) {
         let old = header.join_waker.with_mut(|w| unsafe { (*w).take() });
         let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(old)));
     }
-    drop_reference(ptr, 1);
-}
-
-/// An owned reference to a task, held by the owned-task list.
-pub(crate) struct Task {
-    ptr: NonNull<Header>,
-}
-
-// SAFETY: a task's shared state is synchronized by its state word; the future and output
-// are `Send` (required by `allocate`), and the scheduler is `Send + Sync`.
-unsafe impl Send for Task {}
-// SAFETY: as above; `Task` exposes only `&Header`, whose fields are thread-safe.
-unsafe impl Sync for Task {}
-
-impl Task {
-    /// # Safety
-    /// The caller transfers one reference it holds on `ptr`.
-    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Task {
-        Task { ptr }
-    }
-
-    pub(crate) fn into_raw(self) -> NonNull<Header> {
-        let ptr = self.ptr;
-        std::mem::forget(self);
-        ptr
-    }
-
-    pub(crate) fn header(&self) -> &Header {
-        // SAFETY: this Task holds a reference.
-        unsafe { Header::from_ptr(self.ptr) }
-    }
-
-    /// Cancels the task for runtime shutdown (if idle) and drops this reference.
-    pub(crate) fn shutdown(self) {
-        let ptr = self.into_raw();
-        // SAFETY: we pass our reference to `shutdown`, which consumes it.
-        unsafe { (Header::from_ptr(ptr).vtable.shutdown)(ptr) }
-    }
-}
-
-impl Drop for Task {
-    fn drop(&mut self) {
-        drop_reference(self.ptr, 1);
-    }
-}
-
-/// A task that is in a run queue, holding the reference that queue entry owns.
-pub(crate) struct Notified(pub(crate) Task);
-
-impl Notified {
-    /// Polls the task once; consumes the reference.
-    pub(crate) fn run(self) {
-        let ptr = self.0.into_raw();
-        // SAFETY: the Notified's reference is handed to `poll`, which consumes it.
-        unsafe { (Header::from_ptr(ptr).vtable.poll)(ptr) }
-    }
-
-    pub(crate) fn into_raw(self) -> NonNull<Header> {
-        self.0.into_raw()
-    }
-
-    /// A reference of its own to the task, to look at it after `run` consumed this one.
-    pub(crate) fn watch(&self) -> Task {
-        ref_inc(self.0.ptr);
-        Task { ptr: self.0.ptr }
-    }
-
-    /// # Safety
-    /// `ptr` must come from `Notified::into_raw`.
-    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Notified {
-        Notified(Task { ptr })
-    }
-}
-
-/// Shared behind `AbortHandle` and `JoinHandle::abort`. The caller holds a reference.
-pub(crate) fn remote_abort(ptr: NonNull<Header>) {
-    // SAFETY: the caller holds a reference.
-    let header = unsafe { Header::from_ptr(ptr) };
-    if header.state.transition_to_notified_and_cancel() {
-        // SAFETY: the transition added the reference this Notified owns.
-        unsafe { (header.vtable.schedule)(ptr) }
-    }
-}
-
-/// Adds a reference; the caller holds one already.
-pub(crate) fn ref_inc(ptr: NonNull<Header>) {
-    // SAFETY: the caller holds a reference.
-    unsafe { Header::from_ptr(ptr) }.state.ref_inc();
-}
-
-/// Drops a reference the caller holds.
-pub(crate) fn ref_dec(ptr: NonNull<Header>) {
-    drop_reference(ptr, 1);
+    // SAFETY: the handle's reference, handed over by the caller.
+    unsafe { drop_references(ptr, 1) }
 }

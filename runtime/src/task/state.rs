@@ -44,9 +44,16 @@ pub(crate) const JOIN_INTEREST: usize = 1 << 4;
 /// has woken the waker.
 pub(crate) const JOIN_WAKER: usize = 1 << 5;
 
-const FLAGS: usize = (1 << 6) - 1;
-const REF_SHIFT: usize = 6;
+/// Every flag bit above. A new flag joins this list, and the reference count moves up to
+/// make room for it.
+const FLAGS: usize = RUNNING | COMPLETE | NOTIFIED | CANCELLED | JOIN_INTEREST | JOIN_WAKER;
+
+/// The reference count sits in the bits above the flags.
+const REF_SHIFT: usize = (usize::BITS - FLAGS.leading_zeros()) as usize;
 const REF_ONE: usize = 1 << REF_SHIFT;
+
+// The flags are the low bits, with no gap, so the count never overlaps one.
+const _: () = assert!(FLAGS == REF_ONE - 1);
 
 /// Three references at spawn: the owned-task list, the first `Notified`, the `JoinHandle`.
 const INITIAL: usize = (3 * REF_ONE) | NOTIFIED | JOIN_INTEREST;

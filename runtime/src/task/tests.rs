@@ -2,8 +2,8 @@
 //! driven by a hand-cranked scheduler. Small enough to run under Miri, which also checks
 //! that every allocation is freed.
 
+use super::header::{Header, Notified, Schedule};
 use super::list::OwnedTasks;
-use super::raw::{Header, Notified, Schedule};
 use super::{new_task, JoinError, JoinHandle, TaskState};
 use std::collections::VecDeque;
 use std::future::Future;
