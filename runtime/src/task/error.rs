@@ -109,6 +109,11 @@ impl JoinError {
 
     /// The panic payload, or the error back if it is a cancellation.
     ///
+    /// # Errors
+    ///
+    /// The `JoinError` itself, unchanged, when the task was cancelled rather than
+    /// panicked (so it can still be inspected or returned).
+    ///
     /// ```
     /// let rt = weft::Runtime::new().unwrap();
     /// let h = rt.spawn(std::future::pending::<()>());

@@ -186,6 +186,12 @@ impl<T> JoinSet<T> {
     /// Cancel safe: if the future is dropped before it completes, no task's result is
     /// lost; it stays in the set for the next call.
     ///
+    /// # Errors
+    ///
+    /// `Some(Err(JoinError))` for a member that panicked (the panic is contained; take
+    /// its payload with [`JoinError::into_panic`]) or was cancelled (by
+    /// [`abort_all`](Self::abort_all), its `AbortHandle`, or the runtime's shutdown).
+    ///
     /// ```
     /// use weft::task::JoinSet;
     /// weft::run(async {
@@ -209,6 +215,10 @@ impl<T> JoinSet<T> {
     /// Like [`join_next`](Self::join_next), also saying which task finished (a
     /// [`JoinError`] carries its own [`id`](JoinError::id)).
     ///
+    /// # Errors
+    ///
+    /// As [`join_next`](Self::join_next).
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe, as [`join_next`](Self::join_next).
@@ -227,6 +237,10 @@ impl<T> JoinSet<T> {
 
     /// Returns the result of a task that has already finished, if there is one, without
     /// waiting.
+    ///
+    /// # Errors
+    ///
+    /// As [`join_next`](Self::join_next).
     ///
     /// ```
     /// weft::run(async {
@@ -249,7 +263,12 @@ impl<T> JoinSet<T> {
         }
     }
 
-    /// Polls for the next finished task; the engine of `join_next`.
+    /// Polls for the next finished task; the engine of `join_next`. Unlike tokio's
+    /// `poll_join_next`, the value comes with the task's id (as `join_next_with_id`).
+    ///
+    /// # Errors
+    ///
+    /// As [`join_next`](Self::join_next).
     ///
     /// ```
     /// use std::task::{Context, Poll, Waker};
@@ -440,6 +459,11 @@ impl<T: Send + 'static> JoinSet<T> {
     /// If a task panicked, the panic is resumed here (after the set aborted the other
     /// tasks, by being dropped); a cancelled task panics too. Use
     /// [`join_next`](Self::join_next) to handle failures one by one.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future drops the set, which aborts the members still
+    /// running, and the outputs collected so far are lost.
     ///
     /// ```
     /// weft::run(async {

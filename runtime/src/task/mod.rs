@@ -161,6 +161,10 @@ pub fn try_id() -> Option<Id> {
 /// Yields to the scheduler once (asyncio's `await asyncio.sleep(0)`): the task goes to the
 /// back of its worker's run queue so others run first.
 ///
+/// # Cancel safety
+///
+/// Cancel safe: it holds nothing, and dropping it only skips the yield.
+///
 /// ```
 /// weft::run(async {
 ///     for _ in 0..3 {
