@@ -7,7 +7,7 @@
 //! awaits the result:
 //!
 //! - [`spawn_blocking`] (also on [`Runtime`](crate::Runtime) and
-//!   [`Handle`]) runs a closure on the runtime's own elastic pool, asyncio's
+//!   [`Handle`](crate::Handle)) runs a closure on the runtime's own elastic pool, asyncio's
 //!   `run_in_executor(None, f)`;
 //! - [`Pool`] is an explicit, fixed-size executor of your own, asyncio's
 //!   `run_in_executor(executor, f)`, with an optional queue bound.
@@ -86,7 +86,7 @@ use std::panic::Location;
 /// # Panics
 ///
 /// Outside a runtime, with a message saying how to get one; use
-/// [`Handle::spawn_blocking`] or [`Runtime::spawn_blocking`](crate::Runtime::spawn_blocking)
+/// [`Handle::spawn_blocking`](crate::Handle::spawn_blocking) or [`Runtime::spawn_blocking`](crate::Runtime::spawn_blocking)
 /// there.
 ///
 /// # Examples
