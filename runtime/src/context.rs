@@ -121,7 +121,7 @@ pub(crate) fn assert_may_block(call: &str, instead: std::fmt::Arguments<'_>) {
     }
 }
 
-/// Restores the previous runtime context when dropped; returned by [`Handle::enter`] and
+/// Restores the previous runtime context when dropped; returned by [`Handle::enter`](crate::Handle::enter) and
 /// [`Runtime::enter`](crate::Runtime::enter).
 ///
 /// # Panics
