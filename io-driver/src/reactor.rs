@@ -18,7 +18,7 @@
 
 use crate::registration::{Direction, ReadyEvent, ScheduledIo, Want, READABLE, SHUTDOWN, WRITABLE};
 use crate::sys::{Events, Selector, NOTIFY_KEY};
-use crate::time::Timers;
+use crate::time::timers::Timers;
 use slab::Slab;
 use std::cell::RefCell;
 use std::fmt;
@@ -170,7 +170,7 @@ impl Reactor {
         for (_, entry) in self.sources.lock().unwrap().iter() {
             entry.io.set_readiness(SHUTDOWN, &mut wake);
         }
-        self.timers.fire_all(&mut wake);
+        self.timers.shutdown(&mut wake);
         for waker in wake {
             waker.wake();
         }
