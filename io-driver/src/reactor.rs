@@ -8,6 +8,10 @@
 //!   that was freed and reused is recognised as stale and dropped.
 //! - `shutdown`: set once by `Driver::shutdown`; after it, `register` fails and every
 //!   source's waiters are woken with an error.
+//! - `timers`: the driver side of the timer protocol (`time::timers`), which locks its own
+//!   state. The driver thread calls `before_wait` and `after_wait` around each `wait` and
+//!   `shutdown` last; `TimerEntry` (`time::entry`) arms and cancels from any thread and
+//!   calls `notify` when `Timers` says the driver sleeps past its deadline.
 //!
 //! Lock order: `sources`, then a source's `waiters`. Wakers are always called with no lock
 //! held, in one batch per `wait`: the wakes from this thread go to the runtime's global
