@@ -19,8 +19,8 @@ use weft_timer::Key;
 pub struct TimerEntry {
     reactor: Option<Arc<Reactor>>,
     deadline: Instant,
-    /// The entry's place in the reactor's wheel while armed; only `Timers` reads or
-    /// changes it.
+    /// The entry's place in the reactor's wheel: `Some` once armed, and still after it
+    /// fired until `Timers` next finds it gone. Only `Timers` changes it.
     key: Option<Key>,
 }
 
