@@ -69,9 +69,14 @@ impl<T: AsFd> Async<T> {
     ///
     /// # Errors
     ///
-    /// Outside a runtime; for an invalid or closed descriptor (`EBADF`); for a descriptor
-    /// already registered with this reactor (`EEXIST`); for descriptors the poller cannot
-    /// watch (a regular file: `EPERM`).
+    /// - Outside a runtime: create it inside a task or `Runtime::block_on` (or after
+    ///   `Handle::enter`).
+    /// - After the runtime's io-driver has shut down: create it on a running runtime.
+    /// - The OS error for an invalid or closed descriptor (`EBADF`), one already registered
+    ///   with this reactor (`EEXIST`: wrap each descriptor once), or one the poller cannot
+    ///   watch (a regular file, `EPERM`: use blocking I/O, e.g. `spawn_blocking`, for files).
+    ///
+    /// On error `io` is dropped (and so closed).
     ///
     /// ```
     /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
@@ -103,7 +108,9 @@ impl<T: AsFd> Async<T> {
     ///
     /// # Errors
     ///
-    /// If the reactor refuses to deregister the descriptor.
+    /// The OS error if the selector refuses to forget the descriptor (`EBADF`: it was
+    /// closed behind the `Async`'s back). The I/O object is dropped (closed) then, and
+    /// there is nothing to retry.
     ///
     /// ```
     /// weft::run(async {
@@ -127,6 +134,13 @@ impl<T: AsFd> Async<T> {
     /// Readiness stays set until an operation through [`read_with`](Self::read_with) hits
     /// `WouldBlock`, so after a plain `readable()` do the read with `read_with`.
     ///
+    /// # Errors
+    ///
+    /// An error once the runtime's io-driver has shut down (or the source was
+    /// deregistered), and, on platforms where interest is re-armed per wait (not Linux),
+    /// the OS error if re-arming fails. The source is unusable then: drop it, and create it
+    /// again on a running runtime if needed.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe: dropping the future loses nothing.
@@ -146,6 +160,13 @@ impl<T: AsFd> Async<T> {
 
     /// Waits until the descriptor is writable (or has an error or hang-up to report).
     ///
+    /// # Errors
+    ///
+    /// An error once the runtime's io-driver has shut down (or the source was
+    /// deregistered), and, on platforms where interest is re-armed per wait (not Linux),
+    /// the OS error if re-arming fails. The source is unusable then: drop it, and create it
+    /// again on a running runtime if needed.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe: dropping the future loses nothing.
@@ -163,6 +184,10 @@ impl<T: AsFd> Async<T> {
 
     /// Polls for read readiness; see [`readable`](Self::readable).
     ///
+    /// # Errors
+    ///
+    /// As [`readable`](Self::readable).
+    ///
     /// ```
     /// use std::io::Write;
     /// weft::run(async {
@@ -177,6 +202,10 @@ impl<T: AsFd> Async<T> {
     }
 
     /// Polls for write readiness; see [`writable`](Self::writable).
+    ///
+    /// # Errors
+    ///
+    /// As [`writable`](Self::writable).
     ///
     /// ```
     /// weft::run(async {
@@ -198,6 +227,12 @@ impl<T: AsFd> Async<T> {
 
     /// Runs `op` until it does not return `WouldBlock`, waiting for read readiness between
     /// tries. `op` receives `&T`; for std sockets, `&TcpStream` implements `Read`.
+    ///
+    /// # Errors
+    ///
+    /// Any error of `op` other than `WouldBlock`, as `op` returned it (the caller decides:
+    /// `Interrupted` is worth a retry, `ConnectionReset` is not), and the errors of
+    /// [`readable`](Self::readable) while waiting.
     ///
     /// # Cancel safety
     ///
@@ -222,6 +257,11 @@ impl<T: AsFd> Async<T> {
     /// Runs `op` until it does not return `WouldBlock`, waiting for write readiness between
     /// tries.
     ///
+    /// # Errors
+    ///
+    /// Any error of `op` other than `WouldBlock`, as `op` returned it, and the errors of
+    /// [`writable`](Self::writable) while waiting.
+    ///
     /// # Cancel safety
     ///
     /// As [`read_with`](Self::read_with).
@@ -242,6 +282,10 @@ impl<T: AsFd> Async<T> {
     }
 
     /// The poll form of `read_with`/`write_with`, for `AsyncRead`/`AsyncWrite` impls.
+    ///
+    /// # Errors
+    ///
+    /// As [`read_with`](Self::read_with) and [`write_with`](Self::write_with).
     #[doc(hidden)]
     pub fn poll_io<R>(
         &self,
@@ -266,6 +310,10 @@ impl<T: AsFd> Async<T> {
 
     /// Polls a read with `op`; for implementing `AsyncRead` on wrappers.
     ///
+    /// # Errors
+    ///
+    /// As [`read_with`](Self::read_with).
+    ///
     /// ```
     /// use std::io::{Read, Write};
     /// weft::run(async {
@@ -288,6 +336,10 @@ impl<T: AsFd> Async<T> {
     }
 
     /// Polls a write with `op`; for implementing `AsyncWrite` on wrappers.
+    ///
+    /// # Errors
+    ///
+    /// As [`write_with`](Self::write_with).
     ///
     /// ```
     /// use std::io::Write;

@@ -165,6 +165,11 @@ pub fn has_budget_remaining() -> bool {
 /// Spends one unit of budget, yielding first if it is spent. For loops that do work
 /// without awaiting any weft future.
 ///
+/// # Cancel safety
+///
+/// Cancel safe: it holds nothing, and a unit is spent only when it completes, so dropping
+/// it while it waits for the task's next turn costs no budget.
+///
 /// ```
 /// use std::future::Future;
 /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());

@@ -24,4 +24,4 @@ mod time;
 pub use async_fd::Async;
 pub use reactor::{enter, Driver, EnterGuard, Reactor};
 pub use registration::{Direction, ReadyEvent};
-pub use time::TimerEntry;
+pub use time::entry::TimerEntry;

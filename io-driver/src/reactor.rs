@@ -8,6 +8,10 @@
 //!   that was freed and reused is recognised as stale and dropped.
 //! - `shutdown`: set once by `Driver::shutdown`; after it, `register` fails and every
 //!   source's waiters are woken with an error.
+//! - `timers`: the driver side of the timer protocol (`time::timers`), which locks its own
+//!   state. The driver thread calls `before_wait` and `after_wait` around each `wait` and
+//!   `shutdown` last; `TimerEntry` (`time::entry`) arms and cancels from any thread and
+//!   calls `notify` when `Timers` says the driver sleeps past its deadline.
 //!
 //! Lock order: `sources`, then a source's `waiters`. Wakers are always called with no lock
 //! held, in one batch per `wait`: the wakes from this thread go to the runtime's global
@@ -18,7 +22,7 @@
 
 use crate::registration::{Direction, ReadyEvent, ScheduledIo, Want, READABLE, SHUTDOWN, WRITABLE};
 use crate::sys::{Events, Selector, NOTIFY_KEY};
-use crate::time::Timers;
+use crate::time::timers::Timers;
 use slab::Slab;
 use std::cell::RefCell;
 use std::fmt;
@@ -170,7 +174,7 @@ impl Reactor {
         for (_, entry) in self.sources.lock().unwrap().iter() {
             entry.io.set_readiness(SHUTDOWN, &mut wake);
         }
-        self.timers.fire_all(&mut wake);
+        self.timers.shutdown(&mut wake);
         for waker in wake {
             waker.wake();
         }

@@ -216,11 +216,37 @@ mod loom_tests {
     use std::sync::atomic::Ordering::SeqCst;
     use std::task::Wake;
 
+    /// A waker that records whether it was woken.
     struct Flag(AtomicBool);
     impl Wake for Flag {
         fn wake(self: std::sync::Arc<Self>) {
             self.0.store(true, SeqCst);
         }
+    }
+
+    fn flag_waker() -> (std::sync::Arc<Flag>, Waker) {
+        let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+        (flag.clone(), Waker::from(flag))
+    }
+
+    /// The reactor thread delivering one event for `io`: records `ready`, then wakes the
+    /// waiters it took with no lock held, as `Reactor::turn` does.
+    fn reactor_event(io: &Arc<ScheduledIo>, ready: usize) -> thread::JoinHandle<()> {
+        let io = io.clone();
+        thread::spawn(move || {
+            let mut wake = Vec::new();
+            io.set_readiness(ready, &mut wake);
+            for w in wake {
+                w.wake();
+            }
+        })
+    }
+
+    /// The task's syscall for `event` said `WouldBlock`: it clears the readiness and polls
+    /// again. Returns whether that poll found the source ready.
+    fn would_block_then_poll(io: &ScheduledIo, event: ReadyEvent, cx: &mut Context<'_>) -> bool {
+        io.clear_readiness(event);
+        io.poll_ready(Direction::Read, Want::Attempt, cx).is_ready()
     }
 
     /// The reactor sets readiness while a task, having just failed with `WouldBlock`,
@@ -231,28 +257,15 @@ mod loom_tests {
             let io = Arc::new(ScheduledIo::new());
             // The task saw the source readable once (tick 1) and its read then failed.
             io.set_readiness(READABLE, &mut Vec::new());
-            let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
-            let waker = Waker::from(flag.clone());
+            let (flag, waker) = flag_waker();
             let mut cx = Context::from_waker(&waker);
             let event = match io.poll_ready(Direction::Read, Want::Attempt, &mut cx) {
                 Poll::Ready(Ok(ev)) => ev,
                 _ => unreachable!(),
             };
 
-            let reactor = {
-                let io = io.clone();
-                thread::spawn(move || {
-                    let mut wake = Vec::new();
-                    io.set_readiness(READABLE, &mut wake);
-                    for w in wake {
-                        w.wake();
-                    }
-                })
-            };
-            io.clear_readiness(event);
-            let ready = io
-                .poll_ready(Direction::Read, Want::Attempt, &mut cx)
-                .is_ready();
+            let reactor = reactor_event(&io, READABLE);
+            let ready = would_block_then_poll(&io, event, &mut cx);
             reactor.join().unwrap();
             assert!(ready || flag.0.load(SeqCst), "a readiness edge was lost");
         });
@@ -265,29 +278,16 @@ mod loom_tests {
     fn first_attempt_vs_first_edge() {
         loom::model(|| {
             let io = Arc::new(ScheduledIo::new());
-            let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
-            let waker = Waker::from(flag.clone());
+            let (flag, waker) = flag_waker();
             let mut cx = Context::from_waker(&waker);
-            let reactor = {
-                let io = io.clone();
-                thread::spawn(move || {
-                    let mut wake = Vec::new();
-                    io.set_readiness(READABLE, &mut wake);
-                    for w in wake {
-                        w.wake();
-                    }
-                })
-            };
+            let reactor = reactor_event(&io, READABLE);
             // Readiness is unknown (or the edge is already in): the task tries at once.
             let event = match io.poll_ready(Direction::Read, Want::Attempt, &mut cx) {
                 Poll::Ready(Ok(ev)) => ev,
                 _ => panic!("a new registration must let the first attempt through"),
             };
             // ... and its syscall says WouldBlock (the bytes were not there yet).
-            io.clear_readiness(event);
-            let ready = io
-                .poll_ready(Direction::Read, Want::Attempt, &mut cx)
-                .is_ready();
+            let ready = would_block_then_poll(&io, event, &mut cx);
             reactor.join().unwrap();
             assert!(ready || flag.0.load(SeqCst), "the first edge was lost");
         });
@@ -298,18 +298,8 @@ mod loom_tests {
     fn shutdown_vs_register() {
         loom::model(|| {
             let io = Arc::new(ScheduledIo::new());
-            let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
-            let waker = Waker::from(flag.clone());
-            let reactor = {
-                let io = io.clone();
-                thread::spawn(move || {
-                    let mut wake = Vec::new();
-                    io.set_readiness(SHUTDOWN, &mut wake);
-                    for w in wake {
-                        w.wake();
-                    }
-                })
-            };
+            let (flag, waker) = flag_waker();
+            let reactor = reactor_event(&io, SHUTDOWN);
             let mut cx = Context::from_waker(&waker);
             let first = io.poll_ready(Direction::Write, Want::Edge, &mut cx);
             reactor.join().unwrap();

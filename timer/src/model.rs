@@ -75,7 +75,13 @@ impl Model {
     }
 }
 
-/// Runs `ops` on a wheel and on the model; `Err` describes the first difference.
+/// Runs `ops` on a wheel and on the model.
+///
+/// # Errors
+///
+/// A message naming the first difference between the wheel and the model (what was
+/// compared, and both values). It is a bug in the wheel (or the model): keep `ops` as a
+/// regression case and fix the one that is wrong.
 pub fn run(ops: &[Op]) -> Result<(), String> {
     let mut wheel = Wheel::new();
     let mut model = Model::default();

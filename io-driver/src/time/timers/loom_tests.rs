@@ -1,8 +1,10 @@
 //! loom models of the timer protocol of `Timers`, one model per race. Run with
 //! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p weft-io --release --lib loom`.
 //!
-//! Time stands still in a model: the clock is a constant tick, passed in. The driver thread
-//! is modelled by [`drive`], which runs `Reactor::turn`'s timer steps around a loom-visible
+//! Time stands still in a model: the clock is a constant tick, passed in, so the models call
+//! the tick forms of the `Timers` API (`next_wake` and `fire` for `before_wait` and
+//! `after_wait`, `arm_tick` and `reset_tick` for `arm` and `reset`). The driver thread is
+//! modelled by [`drive`], which runs `Reactor::turn`'s timer steps around a loom-visible
 //! stand-in for the selector whose only event is `notify`. A task waits by parking
 //! (`block_on`): a lost wakeup leaves it parked and the driver waiting, and loom reports
 //! the deadlock.
@@ -79,7 +81,7 @@ fn poll_entry(
         return Poll::Ready(Ok(()));
     }
     let deadline = entry.deadline;
-    match timers.register(&mut entry.key, deadline, cx.waker()) {
+    match timers.arm_tick(&mut entry.key, deadline, cx.waker()) {
         Ok(notify) => {
             if notify {
                 selector.notify();
@@ -94,7 +96,7 @@ fn poll_entry(
 fn reset_entry(timers: &Timers, selector: &Selector, entry: &Mutex<Entry>, deadline: u64) {
     let mut entry = entry.lock().unwrap();
     entry.deadline = deadline;
-    if timers.reset(&mut entry.key, deadline) {
+    if timers.reset_tick(&mut entry.key, deadline) {
         selector.notify();
     }
 }
@@ -192,7 +194,7 @@ fn arm_vs_reset_vs_shutdown() {
         });
         // The driver's last act: fire everything and wake it with no lock held.
         let mut wake = Vec::new();
-        timers.fire_all(&mut wake);
+        timers.shutdown(&mut wake);
         for waker in wake {
             waker.wake();
         }
