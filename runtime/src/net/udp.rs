@@ -75,6 +75,14 @@ impl UdpSocket {
 
     /// Sets the default peer for [`send`](Self::send) and filters [`recv`](Self::recv) to it.
     ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a string that is not `host:port`; the resolver's error for a host
+    /// name it cannot resolve (resolved on the calling thread, as std's `connect` does);
+    /// otherwise the OS error of `connect(2)` for the last address tried, such as
+    /// `NetworkUnreachable`, or `InvalidInput` or `EAFNOSUPPORT` for an address of the other
+    /// IP family than the socket's.
+    ///
     /// ```
     /// weft::run(async {
     ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -96,6 +104,15 @@ impl UdpSocket {
 
     /// Sends a datagram to `target` (the first address it resolves to); returns the bytes
     /// sent. A host name is resolved on the blocking pool ([`lookup_host`]).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a target that is not `host:port` or resolves to no address; the
+    /// resolver's error for a host name it cannot resolve; the OS error of `sendto(2)`:
+    /// `EMSGSIZE` for a datagram larger than the path allows (send less),
+    /// `NetworkUnreachable`, `PermissionDenied` for a broadcast address without
+    /// [`set_broadcast`](Self::set_broadcast); an error of kind `Other` once the runtime
+    /// that owns the socket has shut down.
     ///
     /// # Cancel safety
     ///
@@ -119,6 +136,12 @@ impl UdpSocket {
 
     /// Receives a datagram; returns its length and sender.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `recvfrom(2)`: on a connected socket, `ConnectionRefused` after an
+    /// earlier datagram to the peer drew an ICMP port-unreachable (nothing listens there);
+    /// an error of kind `Other` once the runtime that owns the socket has shut down.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe: if dropped before completing, no datagram was consumed.
@@ -137,6 +160,14 @@ impl UdpSocket {
     }
 
     /// Sends a datagram to the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// `EDESTADDRREQ` if the socket is not connected ([`connect`](Self::connect) first, or
+    /// use [`send_to`](Self::send_to)); `ConnectionRefused` after an earlier datagram to
+    /// the peer drew an ICMP port-unreachable (nothing listens there); `EMSGSIZE` for a
+    /// datagram larger than the path allows; an error of kind `Other` once the runtime that
+    /// owns the socket has shut down.
     ///
     /// # Cancel safety
     ///
@@ -157,6 +188,12 @@ impl UdpSocket {
 
     /// Receives a datagram from the connected peer.
     ///
+    /// # Errors
+    ///
+    /// `ConnectionRefused` after an earlier datagram to the peer drew an ICMP
+    /// port-unreachable (nothing listens there); an error of kind `Other` once the runtime
+    /// that owns the socket has shut down.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe.
@@ -176,6 +213,10 @@ impl UdpSocket {
 
     /// The bound address.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`; none is expected for an open socket.
+    ///
     /// ```
     /// weft::run(async {
     ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -188,6 +229,10 @@ impl UdpSocket {
 
     /// The connected peer's address.
     ///
+    /// # Errors
+    ///
+    /// `NotConnected` if [`connect`](Self::connect) has not been called.
+    ///
     /// ```
     /// weft::run(async {
     ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -199,6 +244,10 @@ impl UdpSocket {
     }
 
     /// Sets `SO_BROADCAST`.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `setsockopt(2)`; none is expected for an open socket.
     ///
     /// ```
     /// weft::run(async {

@@ -88,8 +88,13 @@ impl TcpListener {
 
     /// Accepts one connection.
     ///
-    /// Errors such as `EMFILE` (out of descriptors) are returned; the listener stays usable,
-    /// and the pending connection is accepted by a later call once descriptors are free.
+    /// # Errors
+    ///
+    /// The OS error of `accept(2)`: `EMFILE`/`ENFILE` when the process or the system is out
+    /// of descriptors (the listener stays usable and the connection stays queued: close
+    /// descriptors or raise `RLIMIT_NOFILE`, pause, then accept again); `ConnectionAborted`
+    /// for a connection the peer reset before it was accepted (accept again); an error of
+    /// kind `Other` once the runtime that owns the listener has shut down.
     ///
     /// # Cancel safety
     ///
@@ -109,6 +114,10 @@ impl TcpListener {
     }
 
     /// Polls for one incoming connection; see [`accept`](Self::accept).
+    ///
+    /// # Errors
+    ///
+    /// As [`accept`](Self::accept).
     ///
     /// ```
     /// weft::run(async {
@@ -139,6 +148,10 @@ impl TcpListener {
     }
 
     /// The bound address.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`; none is expected for an open socket.
     ///
     /// ```
     /// weft::run(async {

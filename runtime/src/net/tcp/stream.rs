@@ -81,6 +81,11 @@ impl TcpStream {
     /// Connects to `addr`, giving up after `timeout` with an error of kind `TimedOut`.
     /// The timeout covers resolving a host name (on the blocking pool) too.
     ///
+    /// # Errors
+    ///
+    /// `TimedOut` if `timeout` passes before the connection is made (the attempt is dropped
+    /// and its socket closed); otherwise the errors of [`connect`](Self::connect).
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe.
@@ -152,6 +157,11 @@ impl TcpStream {
 
     /// The remote address.
     ///
+    /// # Errors
+    ///
+    /// `NotConnected` once the connection has been reset: the peer's address is gone with
+    /// it.
+    ///
     /// ```
     /// weft::run(async {
     ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -164,6 +174,10 @@ impl TcpStream {
     }
 
     /// The local address.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`; none is expected for an open socket.
     ///
     /// ```
     /// weft::run(async {
@@ -178,6 +192,11 @@ impl TcpStream {
 
     /// Sets `TCP_NODELAY` (disables Nagle's algorithm: small writes go out at once).
     ///
+    /// # Errors
+    ///
+    /// The OS error of `setsockopt(2)`: none on Linux; some systems answer `InvalidInput`
+    /// once the connection has been reset.
+    ///
     /// ```
     /// weft::run(async {
     ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -191,6 +210,10 @@ impl TcpStream {
     }
 
     /// Whether `TCP_NODELAY` is set.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockopt(2)`; none is expected for an open socket.
     ///
     /// ```
     /// weft::run(async {
@@ -229,6 +252,11 @@ impl TcpStream {
 
     /// Waits until the stream is readable.
     ///
+    /// # Errors
+    ///
+    /// An error of kind `Other` once the runtime that owns the stream has shut down, which
+    /// leaves no reactor to report readiness.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe.
@@ -248,6 +276,11 @@ impl TcpStream {
     }
 
     /// Waits until the stream is writable.
+    ///
+    /// # Errors
+    ///
+    /// An error of kind `Other` once the runtime that owns the stream has shut down, which
+    /// leaves no reactor to report readiness.
     ///
     /// # Cancel safety
     ///

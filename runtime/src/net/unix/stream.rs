@@ -85,6 +85,13 @@ impl UnixListener {
 
     /// Accepts one connection.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `accept(2)`: `EMFILE`/`ENFILE` when the process or the system is out
+    /// of descriptors (the listener stays usable and the connection stays queued: close
+    /// descriptors or raise `RLIMIT_NOFILE`, pause, then accept again); an error of kind
+    /// `Other` once the runtime that owns the listener has shut down.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe.
@@ -104,6 +111,10 @@ impl UnixListener {
     }
 
     /// Polls for one incoming connection.
+    ///
+    /// # Errors
+    ///
+    /// As [`accept`](Self::accept).
     ///
     /// ```
     /// weft::run(async {
@@ -140,6 +151,10 @@ impl UnixListener {
     }
 
     /// The bound address.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`; none is expected for an open socket.
     ///
     /// ```
     /// weft::run(async {
@@ -256,6 +271,11 @@ impl UnixStream {
 
     /// A connected pair (like `socketpair(2)`).
     ///
+    /// # Errors
+    ///
+    /// `EMFILE`/`ENFILE` when the process or the system is out of descriptors; an error of
+    /// kind `Other` outside a runtime.
+    ///
     /// ```
     /// weft::run(async {
     ///     let (a, b) = weft::net::UnixStream::pair().unwrap();
@@ -289,6 +309,11 @@ impl UnixStream {
 
     /// The remote address.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `getpeername(2)`: none on Linux; some systems answer `NotConnected`
+    /// once the peer has closed.
+    ///
     /// ```
     /// weft::run(async {
     ///     let (a, _b) = weft::net::UnixStream::pair().unwrap();
@@ -300,6 +325,10 @@ impl UnixStream {
     }
 
     /// The local address.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`; none is expected for an open socket.
     ///
     /// ```
     /// weft::run(async {
