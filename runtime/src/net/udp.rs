@@ -5,7 +5,6 @@ use crate::net::{addr, lookup_host};
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
 /// A UDP socket (asyncio's datagram endpoint).
 ///
@@ -44,14 +43,9 @@ impl UdpSocket {
     /// });
     /// ```
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        let mut last = None;
-        for addr in addr::resolve(addr)? {
-            match std::net::UdpSocket::bind(addr) {
-                Ok(s) => return UdpSocket::from_std(s),
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(last.expect("resolve() never returns an empty list"))
+        addr::try_each_resolved(addr, |addr| {
+            UdpSocket::from_std(std::net::UdpSocket::bind(addr)?)
+        })
     }
 
     /// Wraps a std socket (switched to non-blocking mode).
@@ -92,14 +86,7 @@ impl UdpSocket {
     /// });
     /// ```
     pub fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
-        let mut last = None;
-        for addr in addr::resolve(addr)? {
-            match self.io.get_ref().connect(addr) {
-                Ok(()) => return Ok(()),
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(last.expect("resolve() never returns an empty list"))
+        addr::try_each_resolved(addr, |addr| self.io.get_ref().connect(addr))
     }
 
     /// Sends a datagram to `target` (the first address it resolves to); returns the bytes
@@ -260,17 +247,7 @@ impl UdpSocket {
     }
 }
 
-impl AsFd for UdpSocket {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.as_fd()
-    }
-}
-
-impl AsRawFd for UdpSocket {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.as_raw_fd()
-    }
-}
+fd_impls!(UdpSocket);
 
 impl fmt::Debug for UdpSocket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

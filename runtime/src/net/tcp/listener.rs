@@ -8,7 +8,6 @@ use socket2::{Domain, Protocol, Socket, Type};
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -49,14 +48,7 @@ impl TcpListener {
     /// });
     /// ```
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        let mut last = None;
-        for addr in addr::resolve(addr)? {
-            match Self::bind_addr(addr) {
-                Ok(l) => return Ok(l),
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(last.expect("resolve() never returns an empty list"))
+        addr::try_each_resolved(addr, Self::bind_addr)
     }
 
     fn bind_addr(addr: SocketAddr) -> io::Result<TcpListener> {
@@ -180,17 +172,7 @@ impl Stream for Incoming<'_> {
     }
 }
 
-impl AsFd for TcpListener {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.as_fd()
-    }
-}
-
-impl AsRawFd for TcpListener {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.as_raw_fd()
-    }
-}
+fd_impls!(TcpListener);
 
 impl fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,13 +2,13 @@
 
 use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::io::Async;
-use crate::net::{addr, lookup_host, nosignal, shutdown, ToSocketAddrs};
+use crate::net::{addr, connect, lookup_host, nosignal, shutdown, ToSocketAddrs};
 use futures_io::{AsyncRead, AsyncWrite};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{Shutdown, SocketAddr};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::fd::AsRawFd;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -123,12 +123,7 @@ impl TcpStream {
             Err(e) => return Err(e),
         }
         let stream = Async::new(std::net::TcpStream::from(socket))?;
-        // A non-blocking connect finishes when the socket turns writable; its outcome is
-        // then in SO_ERROR.
-        stream.writable().await?;
-        if let Some(e) = stream.get_ref().take_error()? {
-            return Err(e);
-        }
+        connect::finish(&stream).await?;
         stream.get_ref().peer_addr()?;
         Ok(TcpStream {
             io: Arc::new(stream),
@@ -411,17 +406,7 @@ impl AsyncWrite for TcpStream {
     }
 }
 
-impl AsFd for TcpStream {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.as_fd()
-    }
-}
-
-impl AsRawFd for TcpStream {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.as_raw_fd()
-    }
-}
+fd_impls!(TcpStream);
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,14 +1,14 @@
 //! `UnixListener` and `UnixStream`.
 
 use crate::io::Async;
-use crate::net::{nosignal, shutdown};
+use crate::net::{connect, nosignal, shutdown};
 use futures_core::Stream;
 use futures_io::{AsyncRead, AsyncWrite};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut, Read};
 use std::net::Shutdown;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 use std::pin::Pin;
@@ -259,12 +259,7 @@ impl UnixStream {
         };
         let stream = UnixStream::from_std(socket.into())?;
         if in_progress {
-            // The connect finishes when the socket turns writable; its outcome is then in
-            // SO_ERROR.
-            stream.io.writable().await?;
-            if let Some(e) = stream.io.get_ref().take_error()? {
-                return Err(e);
-            }
+            connect::finish(&stream.io).await?;
         }
         Ok(stream)
     }
@@ -410,20 +405,6 @@ impl AsyncWrite for UnixStream {
     }
 }
 
-macro_rules! fd_impls {
-    ($($t:ty),*) => {$(
-        impl AsFd for $t {
-            fn as_fd(&self) -> BorrowedFd<'_> {
-                self.io.as_fd()
-            }
-        }
-        impl AsRawFd for $t {
-            fn as_raw_fd(&self) -> RawFd {
-                self.io.as_raw_fd()
-            }
-        }
-    )*};
-}
 fd_impls!(UnixListener, UnixStream);
 
 impl fmt::Debug for UnixListener {
