@@ -14,7 +14,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::time::Duration;
 use weft_benches::compare::rt::Rt;
-use weft_benches::compare::rt_weft::WeftRt;
+use weft_benches::compare::rt_weft::{WeftOneshot, WeftRt};
 use weft_benches::compare::sched;
 
 const WORKERS: usize = 2;
@@ -30,26 +30,13 @@ fn spawn(c: &mut Criterion) {
     bench(c, "spawn_many_local", sched::spawn_many_local);
     bench(c, "spawn_many_remote_idle", sched::spawn_many_remote_idle);
     bench(c, "chained_spawn", sched::chained_spawn);
-}
-
-fn busy(c: &mut Criterion) {
     bench(c, "spawn_many_remote_busy", sched::spawn_many_remote_busy);
 }
 
 fn messages(c: &mut Criterion) {
-    bench(c, "ping_pong", WeftRt::ping_pong);
+    bench(c, "ping_pong", sched::ping_pong::<WeftRt, WeftOneshot>);
     bench(c, "yield_many", sched::yield_many);
 }
 
 criterion_group!(benches, spawn, messages);
-criterion_group! {
-    name = slow;
-    // A run of spawn_many_remote_busy takes seconds on weft today (see BENCHMARKS.md), so
-    // this group takes the fewest samples criterion allows.
-    config = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(100))
-        .measurement_time(Duration::from_secs(1));
-    targets = busy
-}
-criterion_main!(benches, slow);
+criterion_main!(benches);

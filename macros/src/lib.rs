@@ -20,7 +20,95 @@ use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenSt
 /// }
 /// ```
 ///
-/// With settings: `#[weft::main(worker_threads = 2)]`.
+/// The function keeps its name, visibility and return type; only `async` goes. So any
+/// `async fn` may carry it, not only `main`: each call builds a runtime, blocks on the
+/// body and drops the runtime.
+///
+/// ```
+/// #[weft::main(worker_threads = 2)]
+/// async fn answer() -> u32 {
+///     weft::spawn(async { 42 }).await.unwrap()
+/// }
+///
+/// assert_eq!(answer(), 42);
+/// ```
+///
+/// # Settings
+///
+/// `name = value` pairs separated by commas, each passed to the `weft::Builder` method of
+/// that name: `worker_threads` and `event_interval`. A value is one token (a literal, a
+/// name or a parenthesised expression). A runtime that cannot start panics with
+/// "weft: could not build the runtime" and the builder's error.
+///
+/// # Compile errors
+///
+/// Each mistake is one error at the token that caused it. These examples are checked to
+/// fail to compile.
+///
+/// "`#[weft::main]` goes on an `async fn`": the item is not a function.
+///
+/// ```compile_fail
+/// #[weft::main]
+/// struct Server;
+/// # fn main() {}
+/// ```
+///
+/// "expected a function body: `{ ... }`":
+///
+/// ```compile_fail
+/// #[weft::main]
+/// async fn serve();
+/// # fn main() {}
+/// ```
+///
+/// "the function must be `async fn`: weft runs it to completion":
+///
+/// ```compile_fail
+/// #[weft::main]
+/// fn main() {}
+/// ```
+///
+/// "expected a setting name":
+///
+/// ```compile_fail
+/// #[weft::main(4)]
+/// async fn main() {}
+/// ```
+///
+/// "unknown setting `threads`; supported: worker_threads, event_interval":
+///
+/// ```compile_fail
+/// #[weft::main(threads = 4)]
+/// async fn main() {}
+/// ```
+///
+/// "expected `worker_threads = value`":
+///
+/// ```compile_fail
+/// #[weft::main(worker_threads: 4)]
+/// async fn main() {}
+/// ```
+///
+/// "`worker_threads` needs a value":
+///
+/// ```compile_fail
+/// #[weft::main(worker_threads =)]
+/// async fn main() {}
+/// ```
+///
+/// "`worker_threads` must be at least 1" (likewise `event_interval`):
+///
+/// ```compile_fail
+/// #[weft::main(worker_threads = 0)]
+/// async fn main() {}
+/// ```
+///
+/// "expected `,` between settings":
+///
+/// ```compile_fail
+/// #[weft::main(worker_threads = 2 event_interval = 31)]
+/// async fn main() {}
+/// ```
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(args, item, false)
@@ -35,48 +123,95 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 /// ```
 ///
-/// With settings: `#[weft::test(worker_threads = 1)]`.
+/// It takes the settings of [`macro@main`] (`#[weft::test(worker_threads = 1)]`) and
+/// reports the same compile errors, plus one of its own.
+///
+/// # Compile errors
+///
+/// "test functions take no arguments":
+///
+/// ```compile_fail
+/// #[weft::test]
+/// async fn takes_a_port(port: u16) {}
+/// # fn main() {}
+/// ```
+///
+/// "`#[weft::test]` goes on an `async fn`":
+///
+/// ```compile_fail
+/// #[weft::test]
+/// const LIMIT: u32 = 3;
+/// # fn main() {}
+/// ```
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(args, item, true)
 }
 
 fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> TokenStream {
-    match try_expand(args, item.clone(), is_test) {
-        Ok(out) => out,
+    // A bad setting still expands the function (without settings), so the user sees that
+    // one error and not also rustc's "`main` function is not allowed to be `async`".
+    let (settings, settings_error) = match parse_settings(args) {
+        Ok(settings) => (settings, None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    let mut out = TokenStream::new();
+    if let Some((msg, span)) = settings_error {
+        out.extend(compile_error(&msg, span));
+    }
+    match expand_fn(settings, item.clone(), is_test) {
+        Ok(expanded) => out.extend(expanded),
         Err((msg, span)) => {
-            let mut out = compile_error(&msg, span);
-            // Keep the original item so the user sees one error, not a cascade.
+            out.extend(compile_error(&msg, span));
+            // Keep the original item so the user sees one error, not a cascade of
+            // "cannot find function" errors at its callers.
             out.extend(item);
-            out
         }
     }
+    out
 }
 
 type Error = (String, Span);
 
-fn try_expand(args: TokenStream, item: TokenStream, is_test: bool) -> Result<TokenStream, Error> {
-    let settings = parse_settings(args)?;
+fn expand_fn(
+    settings: Vec<(String, TokenTree)>,
+    item: TokenStream,
+    is_test: bool,
+) -> Result<TokenStream, Error> {
     let mut tokens: Vec<TokenTree> = item.into_iter().collect();
-    let body = match tokens.pop() {
-        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => g,
-        Some(other) => return Err(("expected a function body".into(), other.span())),
-        None => return Err(("expected an async fn".into(), Span::call_site())),
-    };
-    let async_at = tokens
-        .iter()
-        .position(|t| matches!(t, TokenTree::Ident(i) if i.to_string() == "async"))
-        .ok_or_else(|| {
-            let span = tokens.first().map_or(Span::call_site(), TokenTree::span);
-            (
-                "the function must be `async fn`: weft runs it to completion".to_string(),
-                span,
-            )
-        })?;
+    let first_span = tokens.first().map_or(Span::call_site(), TokenTree::span);
+    let is_ident =
+        |t: &TokenTree, name: &str| matches!(t, TokenTree::Ident(i) if i.to_string() == name);
+    // Only the item's own tokens are searched: a `fn` or `async` inside its body or
+    // signature groups is a single `Group` token here.
     let fn_at = tokens
         .iter()
-        .position(|t| matches!(t, TokenTree::Ident(i) if i.to_string() == "fn"))
-        .ok_or_else(|| ("expected `fn`".to_string(), Span::call_site()))?;
+        .position(|t| is_ident(t, "fn"))
+        .ok_or_else(|| {
+            let attr = if is_test { "test" } else { "main" };
+            (
+                format!("`#[weft::{attr}]` goes on an `async fn`"),
+                first_span,
+            )
+        })?;
+    let body = match tokens.pop() {
+        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => g,
+        other => {
+            let span = other.map_or(Span::call_site(), |t| t.span());
+            // The error replaces the item: kept, a bodyless fn would add rustc's own
+            // "free function without a body" to ours.
+            return Ok(compile_error("expected a function body: `{ ... }`", span));
+        }
+    };
+    let async_at = tokens[..fn_at]
+        .iter()
+        .position(|t| is_ident(t, "async"))
+        .ok_or_else(|| {
+            (
+                "the function must be `async fn`: weft runs it to completion".to_string(),
+                tokens[fn_at].span(),
+            )
+        })?;
     if let Some(TokenTree::Group(params)) = tokens.get(fn_at + 2) {
         if is_test && !params.stream().is_empty() {
             return Err(("test functions take no arguments".into(), params.span()));
@@ -101,10 +236,7 @@ fn try_expand(args: TokenStream, item: TokenStream, is_test: bool) -> Result<Tok
     }
     for (method, arg) in [
         ("build", None),
-        (
-            "expect",
-            Some("weft: the runtime could not start its worker threads"),
-        ),
+        ("expect", Some("weft: could not build the runtime")),
     ] {
         call.push(TokenTree::Punct(Punct::new('.', Spacing::Alone)));
         call.push(TokenTree::Ident(Ident::new(method, Span::call_site())));
@@ -149,6 +281,11 @@ fn parse_settings(args: TokenStream) -> Result<Vec<(String, TokenTree)>, Error> 
         let value = it
             .next()
             .ok_or_else(|| (format!("`{name}` needs a value"), name.span()))?;
+        // Both settings are counts that `Builder::build` refuses when zero; say so here,
+        // where the user wrote it, rather than in a panic when the function runs.
+        if is_zero(&value) {
+            return Err((format!("`{name}` must be at least 1"), value.span()));
+        }
         out.push((name.to_string(), value));
         match it.next() {
             None => break,
@@ -157,6 +294,21 @@ fn parse_settings(args: TokenStream) -> Result<Vec<(String, TokenTree)>, Error> 
         }
     }
     Ok(out)
+}
+
+/// True for an integer literal of value zero (`0`, `0_0`, `0usize`).
+fn is_zero(value: &TokenTree) -> bool {
+    let TokenTree::Literal(lit) = value else {
+        return false;
+    };
+    let text = lit.to_string();
+    let digits_end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '_'))
+        .unwrap_or(text.len());
+    let (digits, suffix) = text.split_at(digits_end);
+    digits.starts_with('0')
+        && digits.chars().all(|c| c == '0' || c == '_')
+        && (suffix.is_empty() || suffix.starts_with('u') || suffix.starts_with('i'))
 }
 
 fn path(segments: &[&str]) -> Vec<TokenTree> {

@@ -137,3 +137,23 @@ fn block_on_waiting_on_a_task_returns_when_the_runtime_shuts_down() {
         assert!(err.is_shutdown(), "{err:?}");
     });
 }
+
+#[test]
+fn handle_and_runtime_are_send_and_sync() {
+    fn assert_clone_send_sync<T: Clone + Send + Sync + 'static>() {}
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_clone_send_sync::<weft::Handle>();
+    assert_send_sync::<weft::Runtime>();
+    assert_send_sync::<weft::task::JoinHandle<u32>>();
+    assert_clone_send_sync::<weft::RuntimeMetrics>();
+
+    // And a handle really works from another thread.
+    within(|| {
+        let rt = runtime(1);
+        let handle = rt.handle().clone();
+        let out = std::thread::spawn(move || handle.block_on(handle.spawn(async { 8 })))
+            .join()
+            .unwrap();
+        assert_eq!(out.unwrap(), 8);
+    });
+}

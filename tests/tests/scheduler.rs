@@ -1,10 +1,8 @@
 //! The scheduler's promises: a task stuck behind a blocked worker is rescued, an always
-//! ready task cannot starve others, `yield_now` lets others run, and `Builder` settings
-//! are validated and applied.
+//! ready task cannot starve others, `yield_now` lets others run, and wakeups between
+//! tasks and threads are never lost.
 
-use std::collections::HashSet;
 use std::future::{poll_fn, Future};
-use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{mpsc, Arc, Mutex};
@@ -275,135 +273,6 @@ fn yield_now_returns_after_one_reschedule() {
             }))
             .unwrap();
         assert_eq!(polls, 2);
-    });
-}
-
-#[test]
-fn builder_rejects_unusable_settings_as_invalid_input() {
-    let err = weft::Builder::new().worker_threads(0).build().unwrap_err();
-    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
-    assert!(err.to_string().contains("worker_threads"), "{err}");
-
-    let err = weft::Builder::new().event_interval(0).build().unwrap_err();
-    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
-    assert!(err.to_string().contains("event_interval"), "{err}");
-
-    let err = weft::Builder::new()
-        .worker_threads(usize::MAX)
-        .build()
-        .unwrap_err();
-    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
-
-    let err = weft::Builder::new()
-        .thread_stack_size(0)
-        .build()
-        .unwrap_err();
-    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
-}
-
-#[test]
-fn thread_name_names_workers_with_an_index_suffix() {
-    let names = within(|| {
-        let names = Arc::new(Mutex::new(HashSet::new()));
-        let n = names.clone();
-        let rt = weft::Builder::new()
-            .worker_threads(3)
-            .thread_name("x")
-            .on_thread_start(move || {
-                let name = std::thread::current().name().unwrap_or("").to_owned();
-                n.lock().unwrap().insert(name);
-            })
-            .build()
-            .unwrap();
-        let in_task = rt
-            .block_on(rt.spawn(async { std::thread::current().name().map(str::to_owned) }))
-            .unwrap()
-            .unwrap();
-        drop(rt);
-        let names = names.lock().unwrap().clone();
-        assert!(names.contains(&in_task), "{in_task} not in {names:?}");
-        names
-    });
-    let expected: HashSet<String> = ["x-0", "x-1", "x-2"].map(String::from).into();
-    assert_eq!(names, expected);
-}
-
-#[test]
-fn default_worker_threads_are_named_weft_worker() {
-    let name = within(|| {
-        let rt = runtime(1);
-        rt.block_on(rt.spawn(async { std::thread::current().name().map(str::to_owned) }))
-            .unwrap()
-    });
-    assert_eq!(name.as_deref(), Some("weft-worker-0"));
-}
-
-#[test]
-fn thread_start_and_stop_hooks_run_once_per_worker_on_that_worker() {
-    within(|| {
-        let started = Arc::new(Mutex::new(Vec::new()));
-        let stopped = Arc::new(Mutex::new(Vec::new()));
-        let (s, t) = (started.clone(), stopped.clone());
-        let rt = weft::Builder::new()
-            .worker_threads(3)
-            .on_thread_start(move || s.lock().unwrap().push(std::thread::current().id()))
-            .on_thread_stop(move || t.lock().unwrap().push(std::thread::current().id()))
-            .build()
-            .unwrap();
-        assert_eq!(rt.metrics().num_workers(), 3);
-        rt.block_on(async {});
-        drop(rt);
-        let started = started.lock().unwrap().clone();
-        let stopped = stopped.lock().unwrap().clone();
-        assert_eq!(started.len(), 3, "{started:?}");
-        assert_eq!(stopped.len(), 3, "{stopped:?}");
-        let a: HashSet<_> = started.into_iter().collect();
-        let b: HashSet<_> = stopped.into_iter().collect();
-        assert_eq!(a.len(), 3, "start hook ran twice on one thread");
-        assert_eq!(a, b, "stop hooks ran on other threads than start hooks");
-        assert!(!a.contains(&std::thread::current().id()));
-    });
-}
-
-#[test]
-fn handle_and_runtime_are_send_and_sync() {
-    fn assert_clone_send_sync<T: Clone + Send + Sync + 'static>() {}
-    fn assert_send_sync<T: Send + Sync + 'static>() {}
-    assert_clone_send_sync::<weft::Handle>();
-    assert_send_sync::<weft::Runtime>();
-    assert_send_sync::<weft::task::JoinHandle<u32>>();
-    assert_clone_send_sync::<weft::RuntimeMetrics>();
-
-    // And a handle really works from another thread.
-    within(|| {
-        let rt = runtime(1);
-        let handle = rt.handle().clone();
-        let out = std::thread::spawn(move || handle.block_on(handle.spawn(async { 8 })))
-            .join()
-            .unwrap();
-        assert_eq!(out.unwrap(), 8);
-    });
-}
-
-#[test]
-fn event_interval_of_one_still_runs_every_task() {
-    within(|| {
-        let rt = weft::Builder::new()
-            .worker_threads(2)
-            .event_interval(1)
-            .build()
-            .unwrap();
-        let sum: u32 = rt.block_on(async {
-            let hs: Vec<_> = (0..1_000u32)
-                .map(|i| weft::spawn(async move { i }))
-                .collect();
-            let mut sum = 0;
-            for h in hs {
-                sum += h.await.unwrap();
-            }
-            sum
-        });
-        assert_eq!(sum, 999 * 1_000 / 2);
     });
 }
 

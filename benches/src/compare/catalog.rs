@@ -1,7 +1,8 @@
 //! The workloads `compare` knows, what each one measures, and the one place that maps a
 //! workload to the function measuring it on a given runtime.
 
-use super::rt::Rt;
+use super::features;
+use super::rt::{Blocking, Channel, Net, Semaphores, Timers};
 use super::{sched, Sample};
 use std::time::Duration;
 
@@ -172,35 +173,37 @@ pub const WORKLOADS: [Workload; 14] = [
     in_child(workload(Id::IdleCpu, "idle_cpu", Metric::IdleCpuMillis, 3)),
 ];
 
-/// One sample of an in-process workload on `rt`; `None` where the runtime lacks the
-/// feature the workload needs.
+/// One sample of an in-process workload on `rt`.
 ///
 /// # Panics
 ///
 /// For a child-process workload, which [`super::child::sample_in_child`] measures instead.
-pub fn sample<R: Rt>(rt: &R, w: &Workload) -> Option<Sample> {
+pub fn sample<R>(rt: &R, w: &Workload) -> Sample
+where
+    R: Timers + Blocking + Net + Channel + Semaphores,
+{
     let ms = Sample::from_duration;
     let runs = w.runs_per_sample;
-    let mean = |run: fn(&R) -> Duration| -> Option<Sample> {
+    let mean = |run: fn(&R) -> Duration| -> Sample {
         let total: Duration = (0..runs).map(|_| run(rt)).sum();
-        Some(ms(total / runs))
+        ms(total / runs)
     };
     match w.id {
         Id::SpawnManyLocal => mean(sched::spawn_many_local),
         Id::SpawnManyRemoteIdle => mean(sched::spawn_many_remote_idle),
         Id::SpawnManyRemoteBusy => mean(sched::spawn_many_remote_busy),
-        Id::PingPong => mean(R::ping_pong),
+        Id::PingPong => mean(sched::ping_pong::<R, R::Oneshot>),
         Id::YieldMany => mean(sched::yield_many),
         Id::ChainedSpawn => mean(sched::chained_spawn),
-        Id::Timers => rt.sample_timers().map(ms),
-        Id::TimeoutHot => rt.sample_timeout_hot().map(ms),
-        Id::SpawnBlocking => rt.sample_spawn_blocking().map(ms),
-        Id::TcpEcho => rt.sample_tcp_echo().map(|rps| Sample {
-            value: rps,
+        Id::Timers => ms(features::timers(rt)),
+        Id::TimeoutHot => ms(features::timeout_hot(rt)),
+        Id::SpawnBlocking => ms(features::spawn_blocking(rt)),
+        Id::TcpEcho => Sample {
+            value: features::tcp_echo(rt),
             wakeups: None,
-        }),
-        Id::Mpsc => rt.sample_mpsc().map(ms),
-        Id::Semaphore => rt.sample_semaphore().map(ms),
+        },
+        Id::Mpsc => ms(features::mpsc(rt)),
+        Id::Semaphore => ms(features::semaphore(rt)),
         Id::IdleTaskMemory | Id::IdleCpu => {
             panic!(
                 "{} runs in a child process (child::sample_in_child)",

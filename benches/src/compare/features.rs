@@ -1,6 +1,6 @@
 //! The feature workloads: timers, blocking pool, TCP, a bounded channel and a semaphore.
-//! Each is generic over one capability trait of [`super::rt`], so a runtime gets the
-//! workload by implementing that trait and pointing its `Rt::sample_*` method here.
+//! Each is generic over one capability trait of [`super::rt`], so every runtime runs the
+//! same code and differs only in how it spells the operations.
 
 use super::rt::{Blocking, Channel, Net, Semaphores, Spawner, Timers};
 use super::sched::in_task;

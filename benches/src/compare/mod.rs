@@ -21,9 +21,6 @@
 //! `idle_task_memory` and `idle_cpu` read process-wide counters, so each of their samples
 //! runs in a fresh child process instead (see [`child`]).
 //!
-//! A workload whose feature weft does not have yet shows "n/a" for weft and its ratios,
-//! and still runs on tokio and smol; [`rt`] says how to fill in weft's side.
-//!
 //! Every sample runs under a [`watchdog::Watchdog`]: a runtime that deadlocks ends the
 //! run with an error instead of hanging it.
 
@@ -171,7 +168,7 @@ fn progress_line(row: &Row) -> String {
 }
 
 /// A way to take one sample of the current workload on one runtime.
-type Sampler<'a> = Box<dyn FnMut() -> Option<Sample> + 'a>;
+type Sampler<'a> = Box<dyn FnMut() -> Sample + 'a>;
 
 /// Measures `w` on every runtime, interleaved, and returns its samples.
 fn run_workload(w: &'static Workload, args: &args::Args, dog: &Watchdog) -> Row {
@@ -181,7 +178,7 @@ fn run_workload(w: &'static Workload, args: &args::Args, dog: &Watchdog) -> Row 
         let samplers: Vec<Sampler<'_>> = RUNTIMES
             .iter()
             .map(|&name| -> Sampler<'_> {
-                Box::new(move || Some(child::sample_in_child(w.name, name, workers)))
+                Box::new(move || child::sample_in_child(w.name, name, workers))
             })
             .collect();
         interleave(w, samplers, rounds, dog)
@@ -220,31 +217,22 @@ fn build<R: Rt>(workers: usize) -> R {
     })
 }
 
-/// Warm-up rounds, then `rounds` timed rounds, each running the samplers in order. A
-/// runtime whose sampler answers `None` (it lacks the feature) is left out from then on.
+/// Warm-up rounds, then `rounds` timed rounds, each running the samplers in order.
 fn interleave(
     w: &Workload,
     mut samplers: Vec<Sampler<'_>>,
     rounds: usize,
     dog: &Watchdog,
-) -> [Option<Vec<Sample>>; 3] {
-    let mut out: [Option<Vec<Sample>>; 3] = [
-        Some(Vec::with_capacity(rounds)),
-        Some(Vec::with_capacity(rounds)),
-        Some(Vec::with_capacity(rounds)),
-    ];
+) -> [Vec<Sample>; 3] {
+    let mut out: [Vec<Sample>; 3] = std::array::from_fn(|_| Vec::with_capacity(rounds));
     for round in 0..WARMUP_ROUNDS + rounds {
         let timed = round >= WARMUP_ROUNDS;
         for (i, sampler) in samplers.iter_mut().enumerate() {
-            let Some(samples) = &mut out[i] else {
-                continue;
-            };
             let what = format!("{} on {} (round {})", w.name, RUNTIMES[i], round + 1);
             let _armed = dog.arm(w.limit, what);
-            match sampler() {
-                Some(sample) if timed => samples.push(sample),
-                Some(_) => {}
-                None => out[i] = None,
+            let sample = sampler();
+            if timed {
+                out[i].push(sample);
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use super::catalog::{Metric, IDLE_CPU_FLOOR_MS};
 use super::env::Environment;
-use super::results::{Row, WEFT};
+use super::results::Row;
 use super::{RUNTIMES, WARMUP_ROUNDS};
 use std::fmt::Write as _;
 
@@ -116,18 +116,6 @@ pub fn markdown(env: &Environment, load_at_end: &str, rows: &[Row]) -> String {
         );
     }
     let mut notes = Vec::new();
-    if rows.iter().any(|r| r.samples[WEFT].is_none()) {
-        let missing: Vec<&str> = rows
-            .iter()
-            .filter(|r| r.samples[WEFT].is_none())
-            .map(|r| r.workload.name)
-            .collect();
-        notes.push(format!(
-            "n/a: weft does not have the feature these workloads need yet ({}); tokio and \
-             smol still ran them.",
-            missing.join(", ")
-        ));
-    }
     let repeated: Vec<String> = rows
         .iter()
         .filter(|r| r.workload.runs_per_sample > 1)
@@ -204,7 +192,8 @@ fn json_array(values: Option<Vec<f64>>) -> String {
 }
 
 /// The JSON document: the environment, and per workload every sample, median, spread and
-/// ratio. Missing values (a runtime without the feature) are `null`.
+/// ratio. A value that does not exist (wakeups of a workload that does not count them,
+/// a ratio over a zero cost) is `null`.
 pub fn json(env: &Environment, load_at_end: &str, rows: &[Row]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{{");
@@ -238,12 +227,8 @@ pub fn json(env: &Environment, load_at_end: &str, rows: &[Row]) -> String {
         let _ = writeln!(out, "      \"child_process\": {},", w.in_child);
         let _ = writeln!(out, "      \"runtimes\": {{");
         for (rt, name) in RUNTIMES.iter().enumerate() {
-            let samples = row.samples[rt]
-                .as_ref()
-                .map(|s| s.iter().map(|s| s.value).collect());
-            let wakeups = row.samples[rt]
-                .as_ref()
-                .and_then(|s| s.iter().map(|s| s.wakeups).collect::<Option<Vec<f64>>>());
+            let samples = Some(row.values(rt));
+            let wakeups = row.wakeups(rt);
             let _ = writeln!(
                 out,
                 "        {}: {{\"median\": {}, \"spread\": {}, \"samples\": {}, \"wakeups\": {}}}{}",
@@ -269,12 +254,12 @@ pub fn json(env: &Environment, load_at_end: &str, rows: &[Row]) -> String {
         let _ = writeln!(
             out,
             "      \"round_ratios_weft_tokio\": {},",
-            json_array(row.round_ratios(1))
+            json_array(Some(row.round_ratios(1)))
         );
         let _ = writeln!(
             out,
             "      \"round_ratios_weft_smol\": {}",
-            json_array(row.round_ratios(2))
+            json_array(Some(row.round_ratios(2)))
         );
         let _ = writeln!(out, "    }}{}", if i + 1 < rows.len() { "," } else { "" });
     }

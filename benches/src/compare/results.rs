@@ -14,8 +14,8 @@ pub struct Row {
     pub workload: &'static Workload,
     /// Timed rounds per runtime.
     pub rounds: usize,
-    /// Samples in round order; `None` where the runtime lacks the workload's feature.
-    pub samples: [Option<Vec<Sample>>; 3],
+    /// Samples in round order.
+    pub samples: [Vec<Sample>; 3],
 }
 
 /// The median; the mean of the middle two for an even count. `None` for no values.
@@ -46,26 +46,29 @@ pub fn spread(values: &[f64]) -> Option<f64> {
 }
 
 impl Row {
-    fn values(&self, runtime: usize) -> Option<Vec<f64>> {
-        let samples = self.samples[runtime].as_ref()?;
-        Some(samples.iter().map(|s| s.value).collect())
+    /// The values of `runtime`'s samples, in round order.
+    pub fn values(&self, runtime: usize) -> Vec<f64> {
+        self.samples[runtime].iter().map(|s| s.value).collect()
+    }
+
+    /// The wakeups of `runtime`'s samples, for workloads that count them.
+    pub fn wakeups(&self, runtime: usize) -> Option<Vec<f64>> {
+        self.samples[runtime].iter().map(|s| s.wakeups).collect()
     }
 
     /// Median value of `runtime`.
     pub fn median(&self, runtime: usize) -> Option<f64> {
-        median(&self.values(runtime)?)
+        median(&self.values(runtime))
     }
 
     /// Median wakeups of `runtime`, for workloads that count them.
     pub fn median_wakeups(&self, runtime: usize) -> Option<f64> {
-        let samples = self.samples[runtime].as_ref()?;
-        let wakeups: Option<Vec<f64>> = samples.iter().map(|s| s.wakeups).collect();
-        median(&wakeups?)
+        median(&self.wakeups(runtime)?)
     }
 
     /// Spread of `runtime`'s samples.
     pub fn spread(&self, runtime: usize) -> Option<f64> {
-        spread(&self.values(runtime)?)
+        spread(&self.values(runtime))
     }
 
     /// The largest spread of the three runtimes, and whose it is.
@@ -77,21 +80,19 @@ impl Row {
 
     /// weft's cost over `other`'s, round by round (round i of weft ran just before round
     /// i of the others, so both saw the same machine).
-    pub fn round_ratios(&self, other: usize) -> Option<Vec<f64>> {
+    pub fn round_ratios(&self, other: usize) -> Vec<f64> {
         let metric = self.workload.metric;
-        let weft = self.samples[WEFT].as_ref()?;
-        let other = self.samples[other].as_ref()?;
-        Some(
-            weft.iter()
-                .zip(other)
-                .map(|(w, o)| metric.cost(w.value) / metric.cost(o.value))
-                .collect(),
-        )
+        self.samples[WEFT]
+            .iter()
+            .zip(&self.samples[other])
+            .map(|(w, o)| metric.cost(w.value) / metric.cost(o.value))
+            .collect()
     }
 
-    /// The median of the per-round ratios against `other`: below 1 means weft is better.
+    /// The median of the per-round ratios against `other`: below 1 means weft is better;
+    /// `None` without rounds.
     pub fn ratio(&self, other: usize) -> Option<f64> {
-        median(&self.round_ratios(other)?)
+        median(&self.round_ratios(other))
     }
 }
 
@@ -100,16 +101,14 @@ mod tests {
     use super::*;
     use crate::compare::catalog::WORKLOADS;
 
-    fn samples(values: &[f64]) -> Option<Vec<Sample>> {
-        Some(
-            values
-                .iter()
-                .map(|&value| Sample {
-                    value,
-                    wakeups: None,
-                })
-                .collect(),
-        )
+    fn samples(values: &[f64]) -> Vec<Sample> {
+        values
+            .iter()
+            .map(|&value| Sample {
+                value,
+                wakeups: None,
+            })
+            .collect()
     }
 
     fn workload(name: &str) -> &'static Workload {
@@ -134,11 +133,15 @@ mod tests {
         let row = Row {
             workload: workload("spawn_many_local"),
             rounds: 3,
-            samples: [samples(&[1.0, 10.0, 3.0]), samples(&[2.0, 10.0, 1.0]), None],
+            samples: [
+                samples(&[1.0, 10.0, 3.0]),
+                samples(&[2.0, 10.0, 1.0]),
+                samples(&[1.0, 5.0, 6.0]),
+            ],
         };
-        assert_eq!(row.round_ratios(1), Some(vec![0.5, 1.0, 3.0]));
+        assert_eq!(row.round_ratios(1), vec![0.5, 1.0, 3.0]);
         assert_eq!(row.ratio(1), Some(1.0));
-        assert_eq!(row.ratio(2), None);
+        assert_eq!(row.ratio(2), Some(1.0));
     }
 
     #[test]

@@ -1,29 +1,10 @@
-//! What a runtime must offer to be measured: [`Rt`] and [`Spawner`], plus one capability
-//! trait per feature that only some runtimes have yet ([`Timers`], [`Blocking`], [`Net`],
-//! [`Channel`], [`Semaphores`]), and the [`Oneshot`] channel `ping_pong` runs on.
+//! What a runtime must offer to be measured: [`Rt`] and [`Spawner`] for the scheduling
+//! workloads, one capability trait per feature workload ([`Timers`], [`Blocking`],
+//! [`Net`], [`Channel`], [`Semaphores`]), and the [`Oneshot`] channel `ping_pong` runs on.
 //!
-//! The scheduling workloads (spawn, yield, ping-pong, chained spawn, idle memory, idle
-//! CPU) are generic over [`Rt`] and run on every runtime. Each feature workload is a
-//! generic function over its capability trait, reached through one `sample_*` method of
-//! [`Rt`] whose default answers `None` ("n/a" in the table).
-//!
-//! # Filling in weft's side of a feature workload
-//!
-//! When weft grows timers (say), two small edits in `rt_weft.rs` make `timers` live:
-//!
-//! ```text
-//! impl Timers for WeftRt {
-//!     fn sleep(d: Duration) -> impl Future<Output = ()> + Send + 'static {
-//!         weft::time::sleep(d)
-//!     }
-//! }
-//! // and, inside `impl Rt for WeftRt`:
-//! fn sample_timers(&self) -> Option<Duration> {
-//!     Some(features::timers(self))
-//! }
-//! ```
-//!
-//! The measuring code is shared, so the three runtimes do exactly the same work.
+//! Each workload is one generic function (in `sched.rs` or `features.rs`) over the
+//! traits it needs, so the three runtimes do exactly the same work; `rt_*.rs` only say
+//! how each runtime spells the operations.
 
 use std::fmt::Debug;
 use std::future::Future;
@@ -41,6 +22,9 @@ pub trait Rt: Sized + 'static {
     /// Spawns onto this runtime, from inside its tasks or from outside.
     type Spawner: Spawner;
 
+    /// The oneshot channel its `ping_pong` runs on: its own where it has one.
+    type Oneshot: Oneshot;
+
     /// Starts the runtime with `workers` worker threads.
     fn build(workers: usize) -> io::Result<Self>;
 
@@ -55,45 +39,6 @@ pub trait Rt: Sized + 'static {
 
     /// The runtime's own `yield_now`.
     fn yield_now() -> impl Future<Output = ()> + Send + 'static;
-
-    /// One run of the `ping_pong` workload, on the runtime's own oneshot channel. The
-    /// default uses futures-channel's, for a runtime that has none (smol's stack); weft
-    /// and tokio override it with theirs.
-    fn ping_pong(&self) -> Duration {
-        super::sched::ping_pong::<Self, FuturesOneshot>(self)
-    }
-
-    /// One sample of the `timers` workload; `None` until the runtime has timers.
-    fn sample_timers(&self) -> Option<Duration> {
-        None
-    }
-
-    /// One sample of the `timeout_hot` workload; `None` until the runtime has timers.
-    fn sample_timeout_hot(&self) -> Option<Duration> {
-        None
-    }
-
-    /// One sample of the `spawn_blocking` workload; `None` until the runtime has a
-    /// blocking pool.
-    fn sample_spawn_blocking(&self) -> Option<Duration> {
-        None
-    }
-
-    /// One sample of the `tcp_echo` workload in round trips per second; `None` until the
-    /// runtime has sockets.
-    fn sample_tcp_echo(&self) -> Option<f64> {
-        None
-    }
-
-    /// One sample of the `mpsc` workload; `None` until the runtime has a bounded channel.
-    fn sample_mpsc(&self) -> Option<Duration> {
-        None
-    }
-
-    /// One sample of the `semaphore` workload; `None` until the runtime has a semaphore.
-    fn sample_semaphore(&self) -> Option<Duration> {
-        None
-    }
 }
 
 /// Spawns tasks onto one runtime. Cheap to clone, so every task can carry one.

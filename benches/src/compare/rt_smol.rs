@@ -6,8 +6,7 @@
 //! The async-io reactor and the `blocking` pool are process-wide singletons, not per
 //! runtime: that is how smol is built, and it is shared by nothing else here.
 
-use super::features;
-use super::rt::{Blocking, Channel, Net, Rt, Semaphores, Spawner, Timers};
+use super::rt::{Blocking, Channel, FuturesOneshot, Net, Rt, Semaphores, Spawner, Timers};
 use async_executor::{Executor, Task};
 use async_io::{Async, Timer};
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
@@ -30,6 +29,7 @@ pub struct SmolRt {
 impl Rt for SmolRt {
     const NAME: &'static str = "smol";
     type Spawner = SmolSpawner;
+    type Oneshot = FuturesOneshot;
 
     fn build(workers: usize) -> io::Result<Self> {
         let executor = Arc::new(Executor::new());
@@ -68,30 +68,6 @@ impl Rt for SmolRt {
 
     fn yield_now() -> impl Future<Output = ()> + Send + 'static {
         futures_lite::future::yield_now()
-    }
-
-    fn sample_timers(&self) -> Option<Duration> {
-        Some(features::timers(self))
-    }
-
-    fn sample_timeout_hot(&self) -> Option<Duration> {
-        Some(features::timeout_hot(self))
-    }
-
-    fn sample_spawn_blocking(&self) -> Option<Duration> {
-        Some(features::spawn_blocking(self))
-    }
-
-    fn sample_tcp_echo(&self) -> Option<f64> {
-        Some(features::tcp_echo(self))
-    }
-
-    fn sample_mpsc(&self) -> Option<Duration> {
-        Some(features::mpsc(self))
-    }
-
-    fn sample_semaphore(&self) -> Option<Duration> {
-        Some(features::semaphore(self))
     }
 }
 

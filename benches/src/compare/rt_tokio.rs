@@ -1,9 +1,7 @@
 //! tokio's multi-thread runtime under test, with `worker_threads = N` and every driver
 //! enabled.
 
-use super::features;
 use super::rt::{Blocking, Channel, Net, Oneshot, Rt, Semaphores, Spawner, Timers, Unwrap};
-use super::sched;
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -21,6 +19,7 @@ pub struct TokioRt {
 impl Rt for TokioRt {
     const NAME: &'static str = "tokio";
     type Spawner = Handle;
+    type Oneshot = TokioOneshot;
 
     fn build(workers: usize) -> io::Result<Self> {
         let rt = Builder::new_multi_thread()
@@ -44,34 +43,6 @@ impl Rt for TokioRt {
 
     fn yield_now() -> impl Future<Output = ()> + Send + 'static {
         tokio::task::yield_now()
-    }
-
-    fn ping_pong(&self) -> Duration {
-        sched::ping_pong::<Self, TokioOneshot>(self)
-    }
-
-    fn sample_timers(&self) -> Option<Duration> {
-        Some(features::timers(self))
-    }
-
-    fn sample_timeout_hot(&self) -> Option<Duration> {
-        Some(features::timeout_hot(self))
-    }
-
-    fn sample_spawn_blocking(&self) -> Option<Duration> {
-        Some(features::spawn_blocking(self))
-    }
-
-    fn sample_tcp_echo(&self) -> Option<f64> {
-        Some(features::tcp_echo(self))
-    }
-
-    fn sample_mpsc(&self) -> Option<Duration> {
-        Some(features::mpsc(self))
-    }
-
-    fn sample_semaphore(&self) -> Option<Duration> {
-        Some(features::semaphore(self))
     }
 }
 

@@ -1,9 +1,7 @@
 //! weft under test, on every workload: the scheduling ones (`ping_pong` on weft's own
 //! oneshot), timers, `spawn_blocking`, TCP, and its own `mpsc` channel and `Semaphore`.
 
-use super::features;
 use super::rt::{Blocking, Channel, Net, Oneshot, Rt, Semaphores, Spawner, Timers, Unwrap};
-use super::sched;
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -19,6 +17,7 @@ pub struct WeftRt {
 impl Rt for WeftRt {
     const NAME: &'static str = "weft";
     type Spawner = weft::Handle;
+    type Oneshot = WeftOneshot;
 
     fn build(workers: usize) -> io::Result<Self> {
         let rt = weft::Builder::new().worker_threads(workers).build()?;
@@ -39,34 +38,6 @@ impl Rt for WeftRt {
 
     fn yield_now() -> impl Future<Output = ()> + Send + 'static {
         weft::task::yield_now()
-    }
-
-    fn ping_pong(&self) -> std::time::Duration {
-        sched::ping_pong::<Self, WeftOneshot>(self)
-    }
-
-    fn sample_tcp_echo(&self) -> Option<f64> {
-        Some(features::tcp_echo(self))
-    }
-
-    fn sample_timers(&self) -> Option<std::time::Duration> {
-        Some(features::timers(self))
-    }
-
-    fn sample_timeout_hot(&self) -> Option<std::time::Duration> {
-        Some(features::timeout_hot(self))
-    }
-
-    fn sample_spawn_blocking(&self) -> Option<std::time::Duration> {
-        Some(features::spawn_blocking(self))
-    }
-
-    fn sample_mpsc(&self) -> Option<std::time::Duration> {
-        Some(features::mpsc(self))
-    }
-
-    fn sample_semaphore(&self) -> Option<std::time::Duration> {
-        Some(features::semaphore(self))
     }
 }
 

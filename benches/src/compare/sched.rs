@@ -139,7 +139,7 @@ pub fn spawn_many_remote_busy<R: Rt>(rt: &R) -> Duration {
 
 /// Workload `ping_pong` (tokio's bench): a task spawns [`PINGS`] tasks; each spawns a
 /// partner, sends it a ping over a oneshot channel `C` and waits for the pong on another.
-/// Each runtime uses its own oneshot where it has one (see [`Rt::ping_pong`]), so the
+/// Each runtime uses its own oneshot where it has one (see [`Rt::Oneshot`]), so the
 /// workload measures the channel's wake path together with the scheduling.
 pub fn ping_pong<R: Rt, C: Oneshot>(rt: &R) -> Duration {
     let (tx, rx) = sync_channel(1);

@@ -204,6 +204,10 @@ pub trait AsyncWriteExt: AsyncWrite + Unpin {
 
     /// Writes the buffers with one vectored write where the stream supports it.
     ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if dropped before completing, nothing was written.
+    ///
     /// ```
     /// use std::io::IoSlice;
     /// use weft::io::AsyncWriteExt;
@@ -236,6 +240,10 @@ pub trait AsyncWriteExt: AsyncWrite + Unpin {
 
     /// Flushes buffered data (sockets have none: this returns at once).
     ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: flushing again finishes what a dropped flush began.
+    ///
     /// ```
     /// use weft::io::AsyncWriteExt;
     /// weft::run(async {
@@ -249,6 +257,11 @@ pub trait AsyncWriteExt: AsyncWrite + Unpin {
 
     /// Closes the write side (for sockets: `shutdown(Write)`, so the peer reads end of
     /// stream).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a socket's close completes in its first poll; for other writers,
+    /// closing again finishes what a dropped close began.
     ///
     /// ```
     /// use weft::io::{AsyncReadExt, AsyncWriteExt};
@@ -354,6 +367,18 @@ impl<W: AsyncWrite + Unpin + ?Sized> Future for Close<'_, W> {
 
 /// Copies everything from `reader` to `writer` until end of stream; returns the bytes
 /// copied. The writer is not closed.
+///
+/// # Errors
+///
+/// The first error a read from `reader` or a write to `writer` returns, as that stream
+/// reports it (for sockets `ConnectionReset`, `BrokenPipe`, ...); `WriteZero` if `writer`
+/// stops accepting bytes. The count copied before the error is not reported: where it
+/// matters, copy with your own `read`/`write_all` loop.
+///
+/// # Cancel safety
+///
+/// Not cancel safe: bytes already read from `reader` but not yet written to `writer` are
+/// lost when the future is dropped, and so is the count copied so far.
 ///
 /// ```
 /// use weft::io::{AsyncReadExt, AsyncWriteExt};

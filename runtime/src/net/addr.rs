@@ -5,15 +5,23 @@
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 
-/// Resolves `addr` on the calling thread. Literal addresses resolve without I/O; host
-/// names use the system resolver, which may block: only the synchronous constructors use
-/// this, as std's do.
-pub(crate) fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
-    let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
-    if addrs.is_empty() {
-        return Err(no_addresses());
+/// Resolves `addr` on the calling thread and tries `op` on each address in turn; returns
+/// the first success, the last error, or `InvalidInput` if there were no addresses.
+///
+/// Literal addresses resolve without I/O; host names use the system resolver, which may
+/// block: only the synchronous constructors use this, as std's do.
+pub(crate) fn try_each_resolved<T>(
+    addr: impl ToSocketAddrs,
+    mut op: impl FnMut(SocketAddr) -> io::Result<T>,
+) -> io::Result<T> {
+    let mut last = None;
+    for addr in addr.to_socket_addrs()? {
+        match op(addr) {
+            Ok(v) => return Ok(v),
+            Err(e) => last = Some(e),
+        }
     }
-    Ok(addrs)
+    Err(last.unwrap_or_else(no_addresses))
 }
 
 fn no_addresses() -> io::Error {

@@ -16,7 +16,24 @@
 //! | `await asyncio.open_unix_connection(path)` | [`UnixStream::connect`] |
 //! | `await loop.getaddrinfo(host, port)` | [`lookup_host`] |
 
+/// `AsFd` and `AsRawFd` for socket types whose `io` field is (or derefs to) an `Async`.
+macro_rules! fd_impls {
+    ($($t:ty),*) => {$(
+        impl std::os::fd::AsFd for $t {
+            fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+                std::os::fd::AsFd::as_fd(&self.io)
+            }
+        }
+        impl std::os::fd::AsRawFd for $t {
+            fn as_raw_fd(&self) -> std::os::fd::RawFd {
+                std::os::fd::AsRawFd::as_raw_fd(&self.io)
+            }
+        }
+    )*};
+}
+
 mod addr;
+mod connect;
 mod lookup;
 mod nosignal;
 mod shutdown;

@@ -5,7 +5,6 @@ use crate::net::{addr, lookup_host};
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
 /// A UDP socket (asyncio's datagram endpoint).
 ///
@@ -44,14 +43,9 @@ impl UdpSocket {
     /// });
     /// ```
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        let mut last = None;
-        for addr in addr::resolve(addr)? {
-            match std::net::UdpSocket::bind(addr) {
-                Ok(s) => return UdpSocket::from_std(s),
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(last.expect("resolve() never returns an empty list"))
+        addr::try_each_resolved(addr, |addr| {
+            UdpSocket::from_std(std::net::UdpSocket::bind(addr)?)
+        })
     }
 
     /// Wraps a std socket (switched to non-blocking mode).
@@ -75,6 +69,14 @@ impl UdpSocket {
 
     /// Sets the default peer for [`send`](Self::send) and filters [`recv`](Self::recv) to it.
     ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a string that is not `host:port`; the resolver's error for a host
+    /// name it cannot resolve (resolved on the calling thread, as std's `connect` does);
+    /// otherwise the OS error of `connect(2)` for the last address tried, such as
+    /// `NetworkUnreachable`, or `InvalidInput` or `EAFNOSUPPORT` for an address of the other
+    /// IP family than the socket's.
+    ///
     /// ```
     /// weft::run(async {
     ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -84,18 +86,20 @@ impl UdpSocket {
     /// });
     /// ```
     pub fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
-        let mut last = None;
-        for addr in addr::resolve(addr)? {
-            match self.io.get_ref().connect(addr) {
-                Ok(()) => return Ok(()),
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(last.expect("resolve() never returns an empty list"))
+        addr::try_each_resolved(addr, |addr| self.io.get_ref().connect(addr))
     }
 
     /// Sends a datagram to `target` (the first address it resolves to); returns the bytes
     /// sent. A host name is resolved on the blocking pool ([`lookup_host`]).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a target that is not `host:port` or resolves to no address; the
+    /// resolver's error for a host name it cannot resolve; the OS error of `sendto(2)`:
+    /// `EMSGSIZE` for a datagram larger than the path allows (send less),
+    /// `NetworkUnreachable`, `PermissionDenied` for a broadcast address without
+    /// [`set_broadcast`](Self::set_broadcast); an error of kind `Other` once the runtime
+    /// that owns the socket has shut down.
     ///
     /// # Cancel safety
     ///
@@ -119,6 +123,12 @@ impl UdpSocket {
 
     /// Receives a datagram; returns its length and sender.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `recvfrom(2)`: on a connected socket, `ConnectionRefused` after an
+    /// earlier datagram to the peer drew an ICMP port-unreachable (nothing listens there);
+    /// an error of kind `Other` once the runtime that owns the socket has shut down.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe: if dropped before completing, no datagram was consumed.
@@ -137,6 +147,14 @@ impl UdpSocket {
     }
 
     /// Sends a datagram to the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// `EDESTADDRREQ` if the socket is not connected ([`connect`](Self::connect) first, or
+    /// use [`send_to`](Self::send_to)); `ConnectionRefused` after an earlier datagram to
+    /// the peer drew an ICMP port-unreachable (nothing listens there); `EMSGSIZE` for a
+    /// datagram larger than the path allows; an error of kind `Other` once the runtime that
+    /// owns the socket has shut down.
     ///
     /// # Cancel safety
     ///
@@ -157,6 +175,12 @@ impl UdpSocket {
 
     /// Receives a datagram from the connected peer.
     ///
+    /// # Errors
+    ///
+    /// `ConnectionRefused` after an earlier datagram to the peer drew an ICMP
+    /// port-unreachable (nothing listens there); an error of kind `Other` once the runtime
+    /// that owns the socket has shut down.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe.
@@ -176,6 +200,10 @@ impl UdpSocket {
 
     /// The bound address.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`; none is expected for an open socket.
+    ///
     /// ```
     /// weft::run(async {
     ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -187,6 +215,10 @@ impl UdpSocket {
     }
 
     /// The connected peer's address.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` if [`connect`](Self::connect) has not been called.
     ///
     /// ```
     /// weft::run(async {
@@ -200,6 +232,10 @@ impl UdpSocket {
 
     /// Sets `SO_BROADCAST`.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `setsockopt(2)`; none is expected for an open socket.
+    ///
     /// ```
     /// weft::run(async {
     ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -211,17 +247,7 @@ impl UdpSocket {
     }
 }
 
-impl AsFd for UdpSocket {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.as_fd()
-    }
-}
-
-impl AsRawFd for UdpSocket {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.as_raw_fd()
-    }
-}
+fd_impls!(UdpSocket);
 
 impl fmt::Debug for UdpSocket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -87,6 +87,11 @@ pub struct Interval {
 impl Interval {
     /// Waits for the next tick and returns its scheduled time.
     ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a `tick()` dropped before it completes consumes no tick; the next call
+    /// returns it.
+    ///
     /// ```
     /// use std::time::Duration;
     /// weft::run(async {

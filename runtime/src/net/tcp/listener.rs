@@ -8,7 +8,6 @@ use socket2::{Domain, Protocol, Socket, Type};
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -49,14 +48,7 @@ impl TcpListener {
     /// });
     /// ```
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        let mut last = None;
-        for addr in addr::resolve(addr)? {
-            match Self::bind_addr(addr) {
-                Ok(l) => return Ok(l),
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(last.expect("resolve() never returns an empty list"))
+        addr::try_each_resolved(addr, Self::bind_addr)
     }
 
     fn bind_addr(addr: SocketAddr) -> io::Result<TcpListener> {
@@ -88,8 +80,13 @@ impl TcpListener {
 
     /// Accepts one connection.
     ///
-    /// Errors such as `EMFILE` (out of descriptors) are returned; the listener stays usable,
-    /// and the pending connection is accepted by a later call once descriptors are free.
+    /// # Errors
+    ///
+    /// The OS error of `accept(2)`: `EMFILE`/`ENFILE` when the process or the system is out
+    /// of descriptors (the listener stays usable and the connection stays queued: close
+    /// descriptors or raise `RLIMIT_NOFILE`, pause, then accept again); `ConnectionAborted`
+    /// for a connection the peer reset before it was accepted (accept again); an error of
+    /// kind `Other` once the runtime that owns the listener has shut down.
     ///
     /// # Cancel safety
     ///
@@ -109,6 +106,10 @@ impl TcpListener {
     }
 
     /// Polls for one incoming connection; see [`accept`](Self::accept).
+    ///
+    /// # Errors
+    ///
+    /// As [`accept`](Self::accept).
     ///
     /// ```
     /// weft::run(async {
@@ -140,6 +141,10 @@ impl TcpListener {
 
     /// The bound address.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`; none is expected for an open socket.
+    ///
     /// ```
     /// weft::run(async {
     ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -167,17 +172,7 @@ impl Stream for Incoming<'_> {
     }
 }
 
-impl AsFd for TcpListener {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.as_fd()
-    }
-}
-
-impl AsRawFd for TcpListener {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.as_raw_fd()
-    }
-}
+fd_impls!(TcpListener);
 
 impl fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

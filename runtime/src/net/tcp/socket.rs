@@ -31,6 +31,11 @@ pub struct TcpSocket {
 impl TcpSocket {
     /// A new IPv4 TCP socket.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `socket(2)`: `EMFILE`/`ENFILE` when the process or the system is out
+    /// of descriptors (close some, or raise `RLIMIT_NOFILE`).
+    ///
     /// ```
     /// let s = weft::net::TcpSocket::new_v4().unwrap();
     /// # drop(s);
@@ -40,6 +45,11 @@ impl TcpSocket {
     }
 
     /// A new IPv6 TCP socket.
+    ///
+    /// # Errors
+    ///
+    /// As [`new_v4`](Self::new_v4); also `EAFNOSUPPORT` on a host without IPv6 (fall back
+    /// to `new_v4`).
     ///
     /// ```
     /// if let Ok(s) = weft::net::TcpSocket::new_v6() { drop(s); } // hosts may lack IPv6
@@ -55,6 +65,10 @@ impl TcpSocket {
 
     /// Sets `SO_REUSEADDR`: bind a port still in `TIME_WAIT` from a previous run.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `setsockopt(2)`; none is expected for an open socket.
+    ///
     /// ```
     /// let s = weft::net::TcpSocket::new_v4().unwrap();
     /// s.set_reuseaddr(true).unwrap();
@@ -65,6 +79,10 @@ impl TcpSocket {
     }
 
     /// Whether `SO_REUSEADDR` is set.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockopt(2)`; none is expected for an open socket.
     ///
     /// ```
     /// let s = weft::net::TcpSocket::new_v4().unwrap();
@@ -77,6 +95,11 @@ impl TcpSocket {
     /// Sets `SO_REUSEPORT`: several sockets (in this or other processes) may bind the same
     /// address, and the kernel spreads incoming connections over them.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `setsockopt(2)`: `ENOPROTOOPT` on a kernel without `SO_REUSEPORT`
+    /// (Linux before 3.9; bind one listener and share it between tasks instead).
+    ///
     /// ```
     /// let s = weft::net::TcpSocket::new_v4().unwrap();
     /// s.set_reuseport(true).unwrap();
@@ -88,6 +111,10 @@ impl TcpSocket {
 
     /// Whether `SO_REUSEPORT` is set.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockopt(2)`, as for [`set_reuseport`](Self::set_reuseport).
+    ///
     /// ```
     /// let s = weft::net::TcpSocket::new_v4().unwrap();
     /// let _ = s.reuseport().unwrap();
@@ -97,6 +124,11 @@ impl TcpSocket {
     }
 
     /// Sets `SO_SNDBUF` (the kernel may round or double it).
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `setsockopt(2)`; none is expected for an open socket (a size above
+    /// the system's limit, `net.core.wmem_max` on Linux, is capped rather than refused).
     ///
     /// ```
     /// let s = weft::net::TcpSocket::new_v4().unwrap();
@@ -109,6 +141,10 @@ impl TcpSocket {
 
     /// `SO_SNDBUF` as the kernel reports it.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockopt(2)`; none is expected for an open socket.
+    ///
     /// ```
     /// let s = weft::net::TcpSocket::new_v4().unwrap();
     /// assert!(s.send_buffer_size().unwrap() > 0);
@@ -118,6 +154,11 @@ impl TcpSocket {
     }
 
     /// Sets `SO_RCVBUF` (the kernel may round or double it).
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `setsockopt(2)`; none is expected for an open socket (a size above
+    /// the system's limit, `net.core.rmem_max` on Linux, is capped rather than refused).
     ///
     /// ```
     /// let s = weft::net::TcpSocket::new_v4().unwrap();
@@ -130,6 +171,10 @@ impl TcpSocket {
 
     /// `SO_RCVBUF` as the kernel reports it.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockopt(2)`; none is expected for an open socket.
+    ///
     /// ```
     /// let s = weft::net::TcpSocket::new_v4().unwrap();
     /// assert!(s.recv_buffer_size().unwrap() > 0);
@@ -139,6 +184,10 @@ impl TcpSocket {
     }
 
     /// Sets `TCP_NODELAY` before connecting.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `setsockopt(2)`; none is expected for an open socket.
     ///
     /// ```
     /// let s = weft::net::TcpSocket::new_v4().unwrap();
@@ -150,6 +199,15 @@ impl TcpSocket {
 
     /// Binds to `addr`.
     ///
+    /// # Errors
+    ///
+    /// `AddrInUse` if another socket holds the address (set
+    /// [`set_reuseaddr`](Self::set_reuseaddr) or [`set_reuseport`](Self::set_reuseport)
+    /// first where sharing it is intended); `AddrNotAvailable` for an IP address this host
+    /// does not have; `PermissionDenied` for a port below 1024 without the privilege;
+    /// `InvalidInput` if the socket is already bound; `InvalidInput` or `EAFNOSUPPORT` for
+    /// an address of the other IP family than the socket's.
+    ///
     /// ```
     /// let s = weft::net::TcpSocket::new_v4().unwrap();
     /// s.bind("127.0.0.1:0".parse().unwrap()).unwrap();
@@ -160,6 +218,11 @@ impl TcpSocket {
     }
 
     /// The bound address.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`; `InvalidInput` if the OS reports an address that
+    /// is not an IP address.
     ///
     /// ```
     /// let s = weft::net::TcpSocket::new_v4().unwrap();
@@ -203,6 +266,13 @@ impl TcpSocket {
     }
 
     /// Connects to `addr`.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionRefused` if nothing listens at `addr`; `TimedOut`, `HostUnreachable` or
+    /// `NetworkUnreachable` from the network (retry later, or try another address);
+    /// `AddrNotAvailable` when the local ports are used up; an error of kind `Other`
+    /// outside a runtime (connect from a task, or inside `block_on`).
     ///
     /// # Cancel safety
     ///

@@ -117,6 +117,11 @@ impl OwnedReadHalf {
 
     /// The remote address.
     ///
+    /// # Errors
+    ///
+    /// `NotConnected` once the connection has been reset: the peer's address is gone with
+    /// it.
+    ///
     /// ```
     /// weft::run(async {
     ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -132,6 +137,11 @@ impl OwnedReadHalf {
 
 impl OwnedWriteHalf {
     /// The remote address.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` once the connection has been reset: the peer's address is gone with
+    /// it.
     ///
     /// ```
     /// weft::run(async {

@@ -2,13 +2,13 @@
 
 use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::io::Async;
-use crate::net::{addr, lookup_host, nosignal, shutdown, ToSocketAddrs};
+use crate::net::{addr, connect, lookup_host, nosignal, shutdown, ToSocketAddrs};
 use futures_io::{AsyncRead, AsyncWrite};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{Shutdown, SocketAddr};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::fd::AsRawFd;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -81,6 +81,11 @@ impl TcpStream {
     /// Connects to `addr`, giving up after `timeout` with an error of kind `TimedOut`.
     /// The timeout covers resolving a host name (on the blocking pool) too.
     ///
+    /// # Errors
+    ///
+    /// `TimedOut` if `timeout` passes before the connection is made (the attempt is dropped
+    /// and its socket closed); otherwise the errors of [`connect`](Self::connect).
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe.
@@ -118,12 +123,7 @@ impl TcpStream {
             Err(e) => return Err(e),
         }
         let stream = Async::new(std::net::TcpStream::from(socket))?;
-        // A non-blocking connect finishes when the socket turns writable; its outcome is
-        // then in SO_ERROR.
-        stream.writable().await?;
-        if let Some(e) = stream.get_ref().take_error()? {
-            return Err(e);
-        }
+        connect::finish(&stream).await?;
         stream.get_ref().peer_addr()?;
         Ok(TcpStream {
             io: Arc::new(stream),
@@ -152,6 +152,11 @@ impl TcpStream {
 
     /// The remote address.
     ///
+    /// # Errors
+    ///
+    /// `NotConnected` once the connection has been reset: the peer's address is gone with
+    /// it.
+    ///
     /// ```
     /// weft::run(async {
     ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -164,6 +169,10 @@ impl TcpStream {
     }
 
     /// The local address.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`; none is expected for an open socket.
     ///
     /// ```
     /// weft::run(async {
@@ -178,6 +187,11 @@ impl TcpStream {
 
     /// Sets `TCP_NODELAY` (disables Nagle's algorithm: small writes go out at once).
     ///
+    /// # Errors
+    ///
+    /// The OS error of `setsockopt(2)`: none on Linux; some systems answer `InvalidInput`
+    /// once the connection has been reset.
+    ///
     /// ```
     /// weft::run(async {
     ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -191,6 +205,10 @@ impl TcpStream {
     }
 
     /// Whether `TCP_NODELAY` is set.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockopt(2)`; none is expected for an open socket.
     ///
     /// ```
     /// weft::run(async {
@@ -229,6 +247,11 @@ impl TcpStream {
 
     /// Waits until the stream is readable.
     ///
+    /// # Errors
+    ///
+    /// An error of kind `Other` once the runtime that owns the stream has shut down, which
+    /// leaves no reactor to report readiness.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe.
@@ -248,6 +271,11 @@ impl TcpStream {
     }
 
     /// Waits until the stream is writable.
+    ///
+    /// # Errors
+    ///
+    /// An error of kind `Other` once the runtime that owns the stream has shut down, which
+    /// leaves no reactor to report readiness.
     ///
     /// # Cancel safety
     ///
@@ -378,17 +406,7 @@ impl AsyncWrite for TcpStream {
     }
 }
 
-impl AsFd for TcpStream {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.as_fd()
-    }
-}
-
-impl AsRawFd for TcpStream {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.as_raw_fd()
-    }
-}
+fd_impls!(TcpStream);
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

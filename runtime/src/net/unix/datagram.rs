@@ -3,7 +3,6 @@
 use crate::io::Async;
 use std::fmt;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 
@@ -27,6 +26,13 @@ pub struct UnixDatagram {
 impl UnixDatagram {
     /// Binds to `path`.
     ///
+    /// # Errors
+    ///
+    /// `AddrInUse` if something already exists at `path` (remove a stale socket file
+    /// first); `NotFound` or `PermissionDenied` for a directory that is missing or not
+    /// writable; `InvalidInput` for a path too long for a socket address (about 100 bytes:
+    /// use a shorter directory); an error of kind `Other` outside a runtime.
+    ///
     /// ```
     /// weft::run(async {
     ///     let path = std::env::temp_dir().join(format!("weft-dg-{}", std::process::id()));
@@ -42,6 +48,11 @@ impl UnixDatagram {
 
     /// A socket bound to no address (it can send, and receive replies once connected).
     ///
+    /// # Errors
+    ///
+    /// `EMFILE`/`ENFILE` when the process or the system is out of descriptors; an error of
+    /// kind `Other` outside a runtime.
+    ///
     /// ```
     /// weft::run(async {
     ///     let s = weft::net::UnixDatagram::unbound().unwrap();
@@ -53,6 +64,11 @@ impl UnixDatagram {
     }
 
     /// A connected pair.
+    ///
+    /// # Errors
+    ///
+    /// `EMFILE`/`ENFILE` when the process or the system is out of descriptors; an error of
+    /// kind `Other` outside a runtime.
     ///
     /// ```
     /// weft::run(async {
@@ -86,6 +102,12 @@ impl UnixDatagram {
 
     /// Sets the default peer.
     ///
+    /// # Errors
+    ///
+    /// `NotFound` if nothing exists at `path`; `ConnectionRefused` if no socket is bound
+    /// there (a stale socket file); `InvalidInput` for a path too long for a socket
+    /// address.
+    ///
     /// ```
     /// weft::run(async {
     ///     let path = std::env::temp_dir().join(format!("weft-dgc-{}", std::process::id()));
@@ -104,6 +126,12 @@ impl UnixDatagram {
     }
 
     /// Sends a datagram to `path`.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound` if nothing exists at `path`; `ConnectionRefused` if no socket is bound
+    /// there; `EMSGSIZE` for a datagram larger than the socket's send buffer; an error of
+    /// kind `Other` once the runtime that owns the socket has shut down.
     ///
     /// # Cancel safety
     ///
@@ -129,6 +157,12 @@ impl UnixDatagram {
 
     /// Receives a datagram and its sender's address.
     ///
+    /// # Errors
+    ///
+    /// An error of kind `Other` once the runtime that owns the socket has shut down;
+    /// otherwise the OS error of `recvfrom(2)`, none of which is expected for an open
+    /// socket.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe.
@@ -148,6 +182,13 @@ impl UnixDatagram {
 
     /// Sends a datagram to the connected peer.
     ///
+    /// # Errors
+    ///
+    /// `NotConnected` if the socket has no peer ([`connect`](Self::connect) first, or use
+    /// [`send_to`](Self::send_to)); `ConnectionRefused` once the peer's socket is closed;
+    /// `EMSGSIZE` for a datagram larger than the socket's send buffer; an error of kind
+    /// `Other` once the runtime that owns the socket has shut down.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe.
@@ -163,6 +204,11 @@ impl UnixDatagram {
     }
 
     /// Receives a datagram from the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// An error of kind `Other` once the runtime that owns the socket has shut down;
+    /// otherwise the OS error of `recv(2)`, none of which is expected for an open socket.
     ///
     /// # Cancel safety
     ///
@@ -182,6 +228,10 @@ impl UnixDatagram {
 
     /// The bound address.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`; none is expected for an open socket.
+    ///
     /// ```
     /// weft::run(async {
     ///     let s = weft::net::UnixDatagram::unbound().unwrap();
@@ -194,6 +244,10 @@ impl UnixDatagram {
 
     /// The connected peer's address.
     ///
+    /// # Errors
+    ///
+    /// `NotConnected` if the socket has no peer.
+    ///
     /// ```
     /// weft::run(async {
     ///     let (a, _b) = weft::net::UnixDatagram::pair().unwrap();
@@ -205,17 +259,7 @@ impl UnixDatagram {
     }
 }
 
-impl AsFd for UnixDatagram {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.as_fd()
-    }
-}
-
-impl AsRawFd for UnixDatagram {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.as_raw_fd()
-    }
-}
+fd_impls!(UnixDatagram);
 
 impl fmt::Debug for UnixDatagram {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

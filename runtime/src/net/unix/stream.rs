@@ -1,14 +1,14 @@
 //! `UnixListener` and `UnixStream`.
 
 use crate::io::Async;
-use crate::net::{nosignal, shutdown};
+use crate::net::{connect, nosignal, shutdown};
 use futures_core::Stream;
 use futures_io::{AsyncRead, AsyncWrite};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut, Read};
 use std::net::Shutdown;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 use std::pin::Pin;
@@ -85,6 +85,13 @@ impl UnixListener {
 
     /// Accepts one connection.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `accept(2)`: `EMFILE`/`ENFILE` when the process or the system is out
+    /// of descriptors (the listener stays usable and the connection stays queued: close
+    /// descriptors or raise `RLIMIT_NOFILE`, pause, then accept again); an error of kind
+    /// `Other` once the runtime that owns the listener has shut down.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe.
@@ -104,6 +111,10 @@ impl UnixListener {
     }
 
     /// Polls for one incoming connection.
+    ///
+    /// # Errors
+    ///
+    /// As [`accept`](Self::accept).
     ///
     /// ```
     /// weft::run(async {
@@ -140,6 +151,10 @@ impl UnixListener {
     }
 
     /// The bound address.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`; none is expected for an open socket.
     ///
     /// ```
     /// weft::run(async {
@@ -244,17 +259,17 @@ impl UnixStream {
         };
         let stream = UnixStream::from_std(socket.into())?;
         if in_progress {
-            // The connect finishes when the socket turns writable; its outcome is then in
-            // SO_ERROR.
-            stream.io.writable().await?;
-            if let Some(e) = stream.io.get_ref().take_error()? {
-                return Err(e);
-            }
+            connect::finish(&stream.io).await?;
         }
         Ok(stream)
     }
 
     /// A connected pair (like `socketpair(2)`).
+    ///
+    /// # Errors
+    ///
+    /// `EMFILE`/`ENFILE` when the process or the system is out of descriptors; an error of
+    /// kind `Other` outside a runtime.
     ///
     /// ```
     /// weft::run(async {
@@ -289,6 +304,11 @@ impl UnixStream {
 
     /// The remote address.
     ///
+    /// # Errors
+    ///
+    /// The OS error of `getpeername(2)`: none on Linux; some systems answer `NotConnected`
+    /// once the peer has closed.
+    ///
     /// ```
     /// weft::run(async {
     ///     let (a, _b) = weft::net::UnixStream::pair().unwrap();
@@ -300,6 +320,10 @@ impl UnixStream {
     }
 
     /// The local address.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockname(2)`; none is expected for an open socket.
     ///
     /// ```
     /// weft::run(async {
@@ -381,20 +405,6 @@ impl AsyncWrite for UnixStream {
     }
 }
 
-macro_rules! fd_impls {
-    ($($t:ty),*) => {$(
-        impl AsFd for $t {
-            fn as_fd(&self) -> BorrowedFd<'_> {
-                self.io.as_fd()
-            }
-        }
-        impl AsRawFd for $t {
-            fn as_raw_fd(&self) -> RawFd {
-                self.io.as_raw_fd()
-            }
-        }
-    )*};
-}
 fd_impls!(UnixListener, UnixStream);
 
 impl fmt::Debug for UnixListener {
