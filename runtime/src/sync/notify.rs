@@ -251,18 +251,9 @@ impl Notify {
         cx: &mut Context<'_>,
     ) -> Poll<Notification> {
         if let Some(k) = *key {
-            let mut list = lock(&self.waiters);
-            let node = list.get_mut(k);
-            if node.is_linked() {
-                let old = node.refresh_waker(cx.waker());
-                drop(list);
-                // Dropped without the lock: its `Drop` may use this `Notify`.
-                drop(old);
-                return Poll::Pending;
-            }
-            let node = list.remove(k);
+            let (_list, how) = ready!(WaitList::poll_waiter(lock(&self.waiters), k, cx.waker()));
             *key = None;
-            return Poll::Ready(node.value);
+            return Poll::Ready(how);
         }
 
         if let Some(how) = self.try_consume(created_at) {

@@ -40,6 +40,7 @@
 //!   receiver closed in between, the send fails and the message is handed back.
 
 use crate::loom::{Arc, AtomicUsize, Mutex};
+use crate::sync::wait_list::refresh_waker;
 use crate::sync::{lock, LockGuard, Notify, Semaphore};
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
@@ -224,10 +225,7 @@ impl<T> Rx<T> {
         let Some(waker) = waker else {
             return TryPop::Empty;
         };
-        if shared.rx_waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
-            return TryPop::Empty;
-        }
-        let old = shared.rx_waker.replace(waker.clone());
+        let old = refresh_waker(&mut shared.rx_waker, waker);
         drop(shared);
         // Dropped without the lock: its `Drop` may use this channel.
         drop(old);

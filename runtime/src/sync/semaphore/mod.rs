@@ -507,22 +507,13 @@ impl Semaphore {
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), AcquireError>> {
         if let Some(k) = *key {
-            let mut list = lock(&self.waiters);
-            let node = list.get_mut(k);
-            if node.is_linked() {
-                let old = node.refresh_waker(cx.waker());
-                drop(list);
-                // Dropped without the lock: its `Drop` may use this semaphore.
-                drop(old);
-                return Poll::Pending;
-            }
-            // Unlinked: fully granted, or the semaphore closed.
-            let node = list.remove(k);
+            let (list, waiter) = ready!(WaitList::poll_waiter(lock(&self.waiters), k, cx.waker()));
             *key = None;
-            if node.value.granted == node.value.wanted {
+            // Our turn came: fully granted, or the semaphore closed.
+            if waiter.granted == waiter.wanted {
                 return Poll::Ready(Ok(()));
             }
-            self.release_locked(list, node.value.granted);
+            self.release_locked(list, waiter.granted);
             return Poll::Ready(Err(AcquireError(())));
         }
 
