@@ -371,19 +371,11 @@ impl Semaphore {
     /// assert_eq!(sem.available_permits(), 0);
     /// ```
     pub fn forget_permits(&self, n: usize) -> usize {
-        let mut s = self.state.load(Ordering::Acquire);
-        loop {
-            let take = n.min(s >> PERMIT_SHIFT);
-            match self.state.compare_exchange_weak(
-                s,
-                s - (take << PERMIT_SHIFT),
-                AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return take,
-                Err(actual) => s = actual,
-            }
-        }
+        let take = |s: usize| n.min(s >> PERMIT_SHIFT);
+        let forget = |s| Some(s - (take(s) << PERMIT_SHIFT));
+        // Always applies (`forget` never refuses).
+        let (Ok(s) | Err(s)) = self.state.fetch_update(AcqRel, Ordering::Acquire, forget);
+        take(s)
     }
 
     /// Closes the semaphore: waiters and later acquires fail with [`AcquireError`].
@@ -421,23 +413,14 @@ impl Semaphore {
 
     /// The lock-free path: takes `n` permits if they are free and nobody waits.
     fn try_take(&self, n: usize) -> Result<(), TryAcquireError> {
-        let mut s = self.state.load(Ordering::Acquire);
-        loop {
-            if s & CLOSED != 0 {
-                return Err(TryAcquireError::Closed);
-            }
-            if s & QUEUED != 0 || (s >> PERMIT_SHIFT) < n {
-                return Err(TryAcquireError::NoPermits);
-            }
-            match self.state.compare_exchange_weak(
-                s,
-                s - (n << PERMIT_SHIFT),
-                AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return Ok(()),
-                Err(actual) => s = actual,
-            }
+        let take = |s| {
+            let free = s & (CLOSED | QUEUED) == 0 && (s >> PERMIT_SHIFT) >= n;
+            free.then(|| s - (n << PERMIT_SHIFT))
+        };
+        match self.state.fetch_update(AcqRel, Ordering::Acquire, take) {
+            Ok(_) => Ok(()),
+            Err(s) if s & CLOSED != 0 => Err(TryAcquireError::Closed),
+            Err(_) => Err(TryAcquireError::NoPermits),
         }
     }
 
@@ -446,19 +429,14 @@ impl Semaphore {
         if n == 0 {
             return;
         }
-        let mut s = self.state.load(Ordering::Acquire);
-        loop {
-            if s & QUEUED != 0 {
-                return self.release_locked(lock(&self.waiters), n);
-            }
-            let next = add_permits(s, n);
-            match self
-                .state
-                .compare_exchange_weak(s, next, AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => return,
-                Err(actual) => s = actual,
-            }
+        let add = |s| (s & QUEUED == 0).then(|| add_permits(s, n));
+        if self
+            .state
+            .fetch_update(AcqRel, Ordering::Acquire, add)
+            .is_err()
+        {
+            // Tasks wait: the permits are theirs, handed over under the lock.
+            self.release_locked(lock(&self.waiters), n);
         }
     }
 
@@ -479,17 +457,9 @@ impl Semaphore {
             }
         }
         if list.is_empty() {
-            let mut s = self.state.load(Ordering::Acquire);
-            loop {
-                let next = add_permits(s & !QUEUED, rest);
-                match self
-                    .state
-                    .compare_exchange_weak(s, next, AcqRel, Ordering::Acquire)
-                {
-                    Ok(_) => break,
-                    Err(actual) => s = actual,
-                }
-            }
+            let dequeue = |s| Some(add_permits(s & !QUEUED, rest));
+            // Always applies (`dequeue` never refuses).
+            let _ = self.state.fetch_update(AcqRel, Ordering::Acquire, dequeue);
         }
         drop(list);
         wakers.wake_all();
