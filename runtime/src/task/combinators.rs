@@ -120,10 +120,14 @@ impl<F: Future<Output = Result<T, E>>, T, E> TryMaybeDone<F, T, E> {
     }
 }
 
-/// The `k`-th of `n` positions after `start`, wrapping: the polling order of one round.
+/// The polling order of one round over `n` futures: from `*start` on, wrapping around.
+/// `*start` moves one further for the next round, so a future that is always ready (or
+/// spends the cooperative budget first) cannot starve the ones after it.
 #[inline]
-fn rotate(start: usize, k: usize, n: usize) -> usize {
-    (start + k) % n
+fn round(start: &mut usize, n: usize) -> impl Iterator<Item = usize> {
+    let first = *start;
+    *start = (first + 1) % n;
+    (0..n).map(move |k| (first + k) % n)
 }
 
 /// Tuples of futures that [`join!`](crate::join) can run together (1 to 12 of them).
@@ -205,11 +209,9 @@ macro_rules! join_tuple {
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 const N: usize = [$($i),+].len();
                 let mut this = self.project();
-                let start = *this.start;
-                *this.start = rotate(start, 1, N);
                 let mut all_done = true;
-                for k in 0..N {
-                    match rotate(start, k, N) {
+                for i in round(this.start, N) {
+                    match i {
                         $($i => all_done &= this.$f.as_mut().poll_done(cx),)+
                         _ => unreachable!("the index is below N"),
                     }
@@ -252,11 +254,9 @@ macro_rules! join_tuple {
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 const N: usize = [$($i),+].len();
                 let mut this = self.project();
-                let start = *this.start;
-                *this.start = rotate(start, 1, N);
                 let mut all_done = true;
-                for k in 0..N {
-                    let done = match rotate(start, k, N) {
+                for i in round(this.start, N) {
+                    let done = match i {
                         $($i => this.$f.as_mut().poll_done(cx),)+
                         _ => unreachable!("the index is below N"),
                     };
@@ -325,10 +325,8 @@ macro_rules! select_tuple {
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 const N: usize = [$($i),+].len();
                 let mut this = self.project();
-                let start = *this.start;
-                *this.start = rotate(start, 1, N);
-                for k in 0..N {
-                    match rotate(start, k, N) {
+                for i in round(this.start, N) {
+                    match i {
                         $($i => {
                             if let Poll::Ready(out) = this.$f.as_mut().poll(cx) {
                                 return Poll::Ready(Selected::$V(out));
@@ -462,7 +460,7 @@ mod tests {
     //! `cargo +nightly miri test -p weft --lib combinators`.
 
     use super::*;
-    use std::cell::Cell;
+    use std::cell::{Cell, RefCell};
     use std::future::poll_fn;
     use std::pin::pin;
     use std::rc::Rc;
@@ -540,5 +538,50 @@ mod tests {
     fn join_all_keeps_argument_order() {
         let futures = (0..5).map(|i| after(5 - i, i.to_string()));
         assert_eq!(drive(join_all(futures)), ["0", "1", "2", "3", "4"]);
+    }
+
+    /// Pending for `n` polls (waking itself), noting `id` in `log` at each poll.
+    async fn logged(id: usize, n: usize, log: &RefCell<Vec<usize>>) {
+        let mut left = n;
+        poll_fn(|cx| {
+            log.borrow_mut().push(id);
+            if left == 0 {
+                return Poll::Ready(());
+            }
+            left -= 1;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        })
+        .await;
+    }
+
+    #[test]
+    fn each_round_starts_one_further_along() {
+        let log = RefCell::new(Vec::new());
+        drive(join((
+            logged(0, 2, &log),
+            logged(1, 2, &log),
+            logged(2, 2, &log),
+        )));
+        assert_eq!(*log.borrow(), [0, 1, 2, 1, 2, 0, 2, 0, 1]);
+
+        let log = RefCell::new(Vec::new());
+        let log_ref = &log;
+        let try_log = |id| async move {
+            logged(id, 2, log_ref).await;
+            Ok::<_, ()>(id)
+        };
+        assert_eq!(
+            drive(try_join((try_log(0), try_log(1), try_log(2)))),
+            Ok((0, 1, 2))
+        );
+        assert_eq!(*log.borrow(), [0, 1, 2, 1, 2, 0, 2, 0, 1]);
+
+        // The second round starts with the second branch, which completes first.
+        let log = RefCell::new(Vec::new());
+        match drive(select((logged(0, 1, &log), logged(1, 1, &log)))) {
+            Selected::Branch1(()) => assert_eq!(*log.borrow(), [0, 1, 1]),
+            _ => panic!("the second round polls the second branch first"),
+        }
     }
 }
