@@ -109,7 +109,9 @@ impl<T> Mutex<T> {
     ///
     /// # Errors
     ///
-    /// [`TryLockError`] if it is held or others wait first.
+    /// [`TryLockError`] if the lock is held, or other tasks wait for it first (they are
+    /// served in order): `.await` [`lock`](Self::lock) to wait for your turn, or retry
+    /// later.
     ///
     /// ```
     /// let m = weft::sync::Mutex::new(1);
@@ -150,7 +152,9 @@ impl<T> Mutex<T> {
     ///
     /// # Errors
     ///
-    /// [`TryLockError`] if it is held or others wait first.
+    /// [`TryLockError`] if the lock is held, or other tasks wait for it first (they are
+    /// served in order): `.await` [`lock_owned`](Self::lock_owned) to wait for your turn,
+    /// or retry later.
     ///
     /// ```
     /// use std::sync::Arc;

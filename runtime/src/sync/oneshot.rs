@@ -316,7 +316,8 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// The value back, if the receiver was dropped or closed: nobody would get it.
+    /// `Err(value)`, the value handed back, if the receiver was dropped or closed: nobody
+    /// will receive it, so the work that produced it may stop, or use the value elsewhere.
     ///
     /// ```
     /// let (tx, rx) = weft::sync::oneshot::channel();
@@ -416,8 +417,11 @@ impl<T> Receiver<T> {
     ///
     /// # Errors
     ///
-    /// [`TryRecvError::Empty`] if nothing was sent yet, [`TryRecvError::Closed`] if
-    /// nothing ever will be (or it was already taken).
+    /// [`TryRecvError::Empty`] if nothing was sent yet: `.await` the receiver to wait for
+    /// the value, or retry later.
+    ///
+    /// [`TryRecvError::Closed`] if nothing ever will be (the sender was dropped unsent, or
+    /// this receiver was closed first), or the value was already taken: stop asking.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::oneshot::channel();
@@ -461,7 +465,8 @@ impl<T> Receiver<T> {
     ///
     /// # Errors
     ///
-    /// [`RecvError`] if the sender was dropped unsent.
+    /// [`RecvError`] if the sender was dropped without sending: no value will come; treat
+    /// it as the operation being cancelled.
     ///
     /// # Panics
     ///

@@ -113,7 +113,9 @@ impl<T> RwLock<T> {
     ///
     /// # Errors
     ///
-    /// [`TryRwLockError`] if it cannot be taken now.
+    /// [`TryRwLockError`] if a writer holds the lock, or any task waits for it (a reader
+    /// that comes later queues behind a waiting writer): `.await` [`read`](Self::read) to
+    /// wait for your turn, or retry later.
     ///
     /// ```
     /// let l = weft::sync::RwLock::new(1);
@@ -131,7 +133,8 @@ impl<T> RwLock<T> {
     ///
     /// # Errors
     ///
-    /// [`TryRwLockError`] if it cannot be taken now.
+    /// [`TryRwLockError`] if any reader or writer holds the lock, or any task waits for it:
+    /// `.await` [`write`](Self::write) to wait for your turn, or retry later.
     ///
     /// ```
     /// let l = weft::sync::RwLock::new(1);

@@ -188,6 +188,12 @@ pub enum Selected<A, B = Never, C = Never, D = Never, E = Never, F = Never, G = 
 macro_rules! join_tuple {
     ($Join:ident $TryJoin:ident; $($F:ident $T:ident $f:ident $i:tt),+) => {
         pin_project! {
+            /// The future of [`join!`](crate::join) over this many futures.
+            ///
+            /// # Cancel safety
+            ///
+            /// Not cancel safe: dropping it drops the futures still running and the
+            /// outputs of those that finished.
             #[doc(hidden)]
             #[must_use = "futures do nothing unless `.await`ed"]
             pub struct $Join<$($F: Future),+> {
@@ -230,6 +236,12 @@ macro_rules! join_tuple {
         }
 
         pin_project! {
+            /// The future of [`try_join!`](crate::try_join) over this many futures.
+            ///
+            /// # Cancel safety
+            ///
+            /// Not cancel safe: dropping it drops the futures still running and the
+            /// values of those that succeeded.
             #[doc(hidden)]
             #[must_use = "futures do nothing unless `.await`ed"]
             pub struct $TryJoin<E, $($F, $T),+>
@@ -304,6 +316,12 @@ join_tuple!(Join12 TryJoin12; F0 T0 f0 0, F1 T1 f1 1, F2 T2 f2 2, F3 T3 f3 3, F4
 macro_rules! select_tuple {
     ($Select:ident; $($F:ident $f:ident $V:ident $i:tt),+) => {
         pin_project! {
+            /// The future of [`select!`](crate::select) over this many branches.
+            ///
+            /// # Cancel safety
+            ///
+            /// As cancel safe as the least cancel-safe branch: dropping it drops every
+            /// branch's future half way.
             #[doc(hidden)]
             #[must_use = "futures do nothing unless `.await`ed"]
             pub struct $Select<$($F: Future),+> {

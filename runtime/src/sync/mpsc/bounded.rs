@@ -99,7 +99,9 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`SendError`] with the value if the receiver was dropped or closed.
+    /// [`SendError`], holding `value`, if the receiver was dropped or closed (before or
+    /// while this waited for room): nobody will receive from this channel again, so stop
+    /// sending on it.
     ///
     /// # Cancel safety
     ///
@@ -149,7 +151,11 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`TrySendError::Full`] or [`TrySendError::Closed`], with the value.
+    /// [`TrySendError::Full`], holding `value`, if the channel has no room right now: retry
+    /// later, `.await` [`send`](Self::send) to wait for room, or shed the message.
+    ///
+    /// [`TrySendError::Closed`], holding `value`, if the receiver was dropped or closed:
+    /// stop sending on this channel.
     ///
     /// ```
     /// let (tx, _rx) = weft::sync::mpsc::channel(1);
@@ -169,7 +175,9 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`SendError`] with the value if the receiver was dropped or closed.
+    /// [`SendError`], holding `value`, if the receiver was dropped or closed (before or
+    /// while this waited for room): nobody will receive from this channel again, so stop
+    /// sending on it.
     ///
     /// # Panics
     ///
@@ -195,8 +203,9 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`SendError`] if the receiver was dropped or closed before the reservation
-    /// completed (also while it waited for room).
+    /// [`SendError`] if the receiver was dropped or closed before the reservation completed
+    /// (also while it waited for room): nothing can be sent on this channel any more, so
+    /// stop sending.
     ///
     /// # Cancel safety
     ///
@@ -226,7 +235,11 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`TrySendError::Full`] or [`TrySendError::Closed`].
+    /// [`TrySendError::Full`] if the channel has no room right now: retry later, or
+    /// `.await` [`reserve`](Self::reserve) to wait for room.
+    ///
+    /// [`TrySendError::Closed`] if the receiver was dropped or closed: stop sending on this
+    /// channel.
     ///
     /// ```
     /// let (tx, _rx) = weft::sync::mpsc::channel::<u8>(1);
@@ -252,7 +265,9 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`SendError`] if the receiver was dropped or closed.
+    /// [`SendError`] if the receiver was dropped or closed before the reservation
+    /// completed: stop sending on this channel. The sender is dropped with the error (clone
+    /// it first to keep one).
     ///
     /// # Cancel safety
     ///
@@ -284,7 +299,11 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`TrySendError::Full`] or [`TrySendError::Closed`], with the sender.
+    /// [`TrySendError::Full`], holding the sender, if the channel has no room right now:
+    /// retry with it later, or `.await` [`reserve_owned`](Self::reserve_owned).
+    ///
+    /// [`TrySendError::Closed`], holding the sender, if the receiver was dropped or closed:
+    /// stop sending on this channel.
     ///
     /// ```
     /// let (tx, _rx) = weft::sync::mpsc::channel::<u8>(1);
@@ -407,8 +426,12 @@ impl<T> Receiver<T> {
     ///
     /// # Errors
     ///
-    /// [`TryRecvError::Empty`] if none is waiting (after a close: while a permit reserved
-    /// before it is outstanding), [`TryRecvError::Disconnected`] if none ever will.
+    /// [`TryRecvError::Empty`] if no message is waiting right now (after a
+    /// [`close`](Self::close): while a permit reserved before it is outstanding): `.await`
+    /// [`recv`](Self::recv) to wait for one, or retry later.
+    ///
+    /// [`TryRecvError::Disconnected`] if none ever will come (every sender is gone, or the
+    /// channel was closed and no such permit is left): stop receiving.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::mpsc::channel(1);

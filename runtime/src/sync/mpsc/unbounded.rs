@@ -63,7 +63,8 @@ impl<T> UnboundedSender<T> {
     ///
     /// # Errors
     ///
-    /// [`SendError`] with the value if the receiver was dropped or closed.
+    /// [`SendError`], holding `value`, if the receiver was dropped or closed: nobody will
+    /// receive from this channel again, so stop sending on it.
     ///
     /// ```
     /// let (tx, rx) = weft::sync::mpsc::unbounded_channel();
@@ -166,8 +167,11 @@ impl<T> UnboundedReceiver<T> {
     ///
     /// # Errors
     ///
-    /// [`TryRecvError::Empty`] if none is waiting, [`TryRecvError::Disconnected`] if none
-    /// ever will.
+    /// [`TryRecvError::Empty`] if no message is waiting right now: `.await`
+    /// [`recv`](Self::recv) to wait for one, or retry later.
+    ///
+    /// [`TryRecvError::Disconnected`] if none ever will come (every sender is gone, or the
+    /// receiver was closed, and the channel is empty): stop receiving.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();

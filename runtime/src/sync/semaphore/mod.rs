@@ -163,7 +163,9 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`AcquireError`] if the semaphore is closed before the permit is granted.
+    /// [`AcquireError`] if the semaphore is [closed](Self::close) before the permit is
+    /// granted: no permit will come from it again, so stop acquiring (closing is how its
+    /// owner says the guarded resource is gone).
     ///
     /// # Cancel safety
     ///
@@ -190,7 +192,9 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`AcquireError`] if the semaphore is closed before all `n` are granted.
+    /// [`AcquireError`] if the semaphore is [closed](Self::close) before all `n` are
+    /// granted: no permit will come from it again, so stop acquiring (closing is how its
+    /// owner says the guarded resource is gone).
     ///
     /// # Cancel safety
     ///
@@ -213,7 +217,12 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`TryAcquireError::NoPermits`] or [`TryAcquireError::Closed`].
+    /// [`TryAcquireError::NoPermits`] if no permit is free right now, or tasks wait for
+    /// permits first (they are served in order): `.await` [`acquire`](Self::acquire) to
+    /// wait for your turn, or retry later.
+    ///
+    /// [`TryAcquireError::Closed`] if the semaphore was [closed](Self::close): no permit
+    /// will come from it again, so stop acquiring.
     ///
     /// ```
     /// let sem = weft::sync::Semaphore::new(1);
@@ -230,7 +239,12 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`TryAcquireError::NoPermits`] or [`TryAcquireError::Closed`].
+    /// [`TryAcquireError::NoPermits`] if fewer than `n` permits are free right now, or
+    /// tasks wait for permits first (they are served in order): `.await`
+    /// [`acquire_many`](Self::acquire_many) to wait for your turn, or retry later.
+    ///
+    /// [`TryAcquireError::Closed`] if the semaphore was [closed](Self::close): no permit
+    /// will come from it again, so stop acquiring.
     ///
     /// ```
     /// let sem = weft::sync::Semaphore::new(4);
@@ -250,7 +264,9 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`AcquireError`] if the semaphore is closed first.
+    /// [`AcquireError`] if the semaphore is [closed](Self::close) before the permit is
+    /// granted: no permit will come from it again, so stop acquiring (closing is how its
+    /// owner says the guarded resource is gone).
     ///
     /// # Cancel safety
     ///
@@ -278,7 +294,9 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`AcquireError`] if the semaphore is closed first.
+    /// [`AcquireError`] if the semaphore is [closed](Self::close) before all `n` are
+    /// granted: no permit will come from it again, so stop acquiring (closing is how its
+    /// owner says the guarded resource is gone).
     ///
     /// # Cancel safety
     ///
@@ -306,7 +324,12 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`TryAcquireError::NoPermits`] or [`TryAcquireError::Closed`].
+    /// [`TryAcquireError::NoPermits`] if no permit is free right now, or tasks wait for
+    /// permits first (they are served in order): `.await`
+    /// [`acquire_owned`](Self::acquire_owned) to wait for your turn, or retry later.
+    ///
+    /// [`TryAcquireError::Closed`] if the semaphore was [closed](Self::close): no permit
+    /// will come from it again, so stop acquiring.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -323,7 +346,13 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`TryAcquireError::NoPermits`] or [`TryAcquireError::Closed`].
+    /// [`TryAcquireError::NoPermits`] if fewer than `n` permits are free right now, or
+    /// tasks wait for permits first (they are served in order): `.await`
+    /// [`acquire_many_owned`](Self::acquire_many_owned) to wait for your turn, or retry
+    /// later.
+    ///
+    /// [`TryAcquireError::Closed`] if the semaphore was [closed](Self::close): no permit
+    /// will come from it again, so stop acquiring.
     ///
     /// ```
     /// use std::sync::Arc;
