@@ -484,13 +484,12 @@ mod tests {
     use std::rc::Rc;
     use std::task::Waker;
 
-    /// Pending for `n` polls (waking itself), then ready with `value`. It holds a borrow
-    /// of its own local across the await, so it is self-referential: Miri reports a
-    /// projection that moves it, or that invalidates the borrow, as undefined behaviour.
-    async fn after(n: usize, value: String) -> String {
-        let borrowed = &value;
+    /// Pending for `n` polls (waking itself each time), then ready; calls `on_poll` at
+    /// every poll.
+    async fn pending_for(n: usize, mut on_poll: impl FnMut()) {
         let mut left = n;
         poll_fn(|cx| {
+            on_poll();
             if left == 0 {
                 return Poll::Ready(());
             }
@@ -499,6 +498,14 @@ mod tests {
             Poll::Pending
         })
         .await;
+    }
+
+    /// Pending for `n` polls, then ready with `value`. It holds a borrow of its own local
+    /// across the await, so it is self-referential: Miri reports a projection that moves
+    /// it, or that invalidates the borrow, as undefined behaviour.
+    async fn after(n: usize, value: String) -> String {
+        let borrowed = &value;
+        pending_for(n, || {}).await;
         borrowed.clone()
     }
 
@@ -558,19 +565,9 @@ mod tests {
         assert_eq!(drive(join_all(futures)), ["0", "1", "2", "3", "4"]);
     }
 
-    /// Pending for `n` polls (waking itself), noting `id` in `log` at each poll.
+    /// Pending for `n` polls, noting `id` in `log` at each poll.
     async fn logged(id: usize, n: usize, log: &RefCell<Vec<usize>>) {
-        let mut left = n;
-        poll_fn(|cx| {
-            log.borrow_mut().push(id);
-            if left == 0 {
-                return Poll::Ready(());
-            }
-            left -= 1;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        })
-        .await;
+        pending_for(n, || log.borrow_mut().push(id)).await;
     }
 
     #[test]
