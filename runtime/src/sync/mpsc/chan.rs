@@ -44,6 +44,7 @@ use crate::loom::{Arc, AtomicUsize, Mutex};
 use crate::sync::wait_list::refresh_waker;
 use crate::sync::{lock, LockGuard, Notify, Semaphore};
 use std::collections::VecDeque;
+use std::future::Future;
 use std::ops::Deref;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
 use std::task::{ready, Context, Poll, Waker};
@@ -281,8 +282,10 @@ impl<T> Rx<T> {
         }
     }
 
-    pub(super) async fn recv(&mut self) -> Option<T> {
-        std::future::poll_fn(|cx| self.poll_recv(cx)).await
+    /// `poll_recv` as a future. Not an `async fn`: the public `recv` awaits this
+    /// directly, without a second state machine around it.
+    pub(super) fn recv(&mut self) -> impl Future<Output = Option<T>> + '_ {
+        std::future::poll_fn(|cx| self.poll_recv(cx))
     }
 
     pub(super) fn try_recv(&mut self) -> Result<T, TryRecvError> {
