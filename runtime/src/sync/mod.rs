@@ -30,6 +30,7 @@ mod mutex;
 mod notify;
 pub mod oneshot;
 pub(crate) mod park;
+mod raw_lock;
 mod rwlock;
 mod semaphore;
 mod wait_list;

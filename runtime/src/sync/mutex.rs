@@ -1,14 +1,11 @@
 //! `Mutex`: an async mutual-exclusion lock (asyncio's `Lock`, holding data like Rust's
-//! `std::sync::Mutex`), built on a one-permit `Semaphore`.
+//! `std::sync::Mutex`), a `RawLock` of one permit.
 //!
-//! The semaphore's single permit is the right to touch `data`: whoever holds it (a guard)
-//! has exclusive access, and the permit's FIFO queue makes the lock fair. The guard
-//! forgets the semaphore permit it was given and releases one permit when it drops.
+//! The single permit is the right to touch the data: whoever holds it (a guard) has
+//! exclusive access, and the permit's FIFO queue makes the lock fair.
 
-use super::semaphore::{Semaphore, TryAcquireError};
-use crate::loom::UnsafeCell;
+use super::raw_lock::{guard_impls, RawLock};
 use std::fmt;
-use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 /// An async mutex: [`lock`](Self::lock) waits (without blocking the thread) until the data
@@ -44,8 +41,7 @@ use std::sync::Arc;
 /// assert_eq!(total, 10);
 /// ```
 pub struct Mutex<T> {
-    sem: Semaphore,
-    data: UnsafeCell<T>,
+    raw: RawLock<T>,
 }
 
 // SAFETY: the mutex hands out access to `data` to one guard at a time (the semaphore's one
@@ -86,8 +82,7 @@ impl<T> Mutex<T> {
     /// ```
     pub fn new(value: T) -> Mutex<T> {
         Mutex {
-            sem: Semaphore::new(1),
-            data: UnsafeCell::new(value),
+            raw: RawLock::new(1, value),
         }
     }
 
@@ -106,10 +101,7 @@ impl<T> Mutex<T> {
     /// });
     /// ```
     pub async fn lock(&self) -> MutexGuard<'_, T> {
-        match self.sem.acquire().await {
-            Ok(permit) => permit.forget(),
-            Err(_) => unreachable!("a mutex's semaphore is never closed"),
-        }
+        self.raw.acquire(1).await;
         MutexGuard { lock: self }
     }
 
@@ -117,7 +109,9 @@ impl<T> Mutex<T> {
     ///
     /// # Errors
     ///
-    /// [`TryLockError`] if it is held or others wait first.
+    /// [`TryLockError`] if the lock is held, or other tasks wait for it first (they are
+    /// served in order): `.await` [`lock`](Self::lock) to wait for your turn, or retry
+    /// later.
     ///
     /// ```
     /// let m = weft::sync::Mutex::new(1);
@@ -127,14 +121,10 @@ impl<T> Mutex<T> {
     /// assert!(m.try_lock().is_ok());
     /// ```
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
-        match self.sem.try_acquire() {
-            Ok(permit) => {
-                permit.forget();
-                Ok(MutexGuard { lock: self })
-            }
-            Err(TryAcquireError::NoPermits) => Err(TryLockError(())),
-            Err(TryAcquireError::Closed) => unreachable!("a mutex's semaphore is never closed"),
+        if !self.raw.try_acquire(1) {
+            return Err(TryLockError(()));
         }
+        Ok(MutexGuard { lock: self })
     }
 
     /// Waits for the lock and returns a guard that keeps the mutex alive (`'static`, to
@@ -154,10 +144,7 @@ impl<T> Mutex<T> {
     /// });
     /// ```
     pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        match self.sem.acquire().await {
-            Ok(permit) => permit.forget(),
-            Err(_) => unreachable!("a mutex's semaphore is never closed"),
-        }
+        self.raw.acquire(1).await;
         OwnedMutexGuard { lock: self }
     }
 
@@ -165,7 +152,9 @@ impl<T> Mutex<T> {
     ///
     /// # Errors
     ///
-    /// [`TryLockError`] if it is held or others wait first.
+    /// [`TryLockError`] if the lock is held, or other tasks wait for it first (they are
+    /// served in order): `.await` [`lock_owned`](Self::lock_owned) to wait for your turn,
+    /// or retry later.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -175,9 +164,8 @@ impl<T> Mutex<T> {
     /// drop(g);
     /// ```
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
-        match self.sem.try_acquire() {
-            Ok(permit) => permit.forget(),
-            Err(_) => return Err(TryLockError(())),
+        if !self.raw.try_acquire(1) {
+            return Err(TryLockError(()));
         }
         Ok(OwnedMutexGuard { lock: self })
     }
@@ -190,8 +178,7 @@ impl<T> Mutex<T> {
     /// assert_eq!(m.into_inner(), 2);
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
-        // SAFETY: `&mut self` rules out every guard and every other access.
-        self.data.with_mut(|p| unsafe { &mut *p })
+        self.raw.get_mut()
     }
 
     /// Consumes the mutex and returns the data.
@@ -201,11 +188,7 @@ impl<T> Mutex<T> {
     /// assert_eq!(m.into_inner(), "x");
     /// ```
     pub fn into_inner(self) -> T {
-        self.data.into_inner()
-    }
-
-    fn unlock(&self) {
-        self.sem.release(1);
+        self.raw.into_inner()
     }
 }
 
@@ -249,41 +232,7 @@ pub struct MutexGuard<'a, T> {
     lock: &'a Mutex<T>,
 }
 
-// SAFETY: a `&MutexGuard` only hands out `&T`, so it may be shared when `T: Sync`.
-unsafe impl<T: Send + Sync> Sync for MutexGuard<'_, T> {}
-
-impl<T> Deref for MutexGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        // SAFETY: the guard holds the mutex's only permit: nobody else touches `data`.
-        self.lock.data.with(|p| unsafe { &*p })
-    }
-}
-
-impl<T> DerefMut for MutexGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: as in `deref`, and `&mut self` makes this the only borrow through us.
-        self.lock.data.with_mut(|p| unsafe { &mut *p })
-    }
-}
-
-impl<T> Drop for MutexGuard<'_, T> {
-    fn drop(&mut self) {
-        self.lock.unlock();
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: fmt::Display> fmt::Display for MutexGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
+guard_impls!(MutexGuard<'a>, permits: 1, writable: true);
 
 /// Exclusive access to an `Arc<Mutex>`'s data, `'static`; unlocks when dropped.
 ///
@@ -302,9 +251,6 @@ pub struct OwnedMutexGuard<T> {
     lock: Arc<Mutex<T>>,
 }
 
-// SAFETY: as for `MutexGuard`.
-unsafe impl<T: Send + Sync> Sync for OwnedMutexGuard<T> {}
-
 impl<T> OwnedMutexGuard<T> {
     /// The mutex this guard locks.
     ///
@@ -319,35 +265,4 @@ impl<T> OwnedMutexGuard<T> {
     }
 }
 
-impl<T> Deref for OwnedMutexGuard<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        // SAFETY: the guard holds the mutex's only permit.
-        self.lock.data.with(|p| unsafe { &*p })
-    }
-}
-
-impl<T> DerefMut for OwnedMutexGuard<T> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: the guard holds the mutex's only permit, and `&mut self` is unique.
-        self.lock.data.with_mut(|p| unsafe { &mut *p })
-    }
-}
-
-impl<T> Drop for OwnedMutexGuard<T> {
-    fn drop(&mut self) {
-        self.lock.unlock();
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: fmt::Display> fmt::Display for OwnedMutexGuard<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
+guard_impls!(OwnedMutexGuard, permits: 1, writable: true);

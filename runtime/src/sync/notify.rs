@@ -187,17 +187,8 @@ impl Notify {
 
     /// Without the lock: stores the permit unless tasks wait. Returns false on `WAITING`.
     fn try_store_permit(&self) -> bool {
-        let mut s = self.state.load(SeqCst);
-        loop {
-            if mode(s) == WAITING {
-                return false;
-            }
-            let next = (s & !MODE_MASK) | NOTIFIED;
-            match self.state.compare_exchange(s, next, SeqCst, SeqCst) {
-                Ok(_) => return true,
-                Err(actual) => s = actual,
-            }
-        }
+        let store = |s| (mode(s) != WAITING).then_some((s & !MODE_MASK) | NOTIFIED);
+        self.state.fetch_update(SeqCst, SeqCst, store).is_ok()
     }
 
     /// Wakes every task waiting now (and every `Notified` created before this call). Does
@@ -227,16 +218,13 @@ impl Notify {
             node.value = Notification::All;
             wakers.push(node.waker.take());
         }
-        let mut s = self.state.load(SeqCst);
-        loop {
+        let next_generation = |s| {
             // The list is empty now: `WAITING` becomes `EMPTY`; a stored permit stays.
             let m = if mode(s) == WAITING { EMPTY } else { mode(s) };
-            let next = (generation(s).wrapping_add(1) << GEN_SHIFT) | m;
-            match self.state.compare_exchange(s, next, SeqCst, SeqCst) {
-                Ok(_) => break,
-                Err(actual) => s = actual,
-            }
-        }
+            Some((generation(s).wrapping_add(1) << GEN_SHIFT) | m)
+        };
+        // Always applies (`next_generation` never refuses).
+        let _ = self.state.fetch_update(SeqCst, SeqCst, next_generation);
         drop(list);
         wakers.wake_all();
     }
@@ -251,18 +239,9 @@ impl Notify {
         cx: &mut Context<'_>,
     ) -> Poll<Notification> {
         if let Some(k) = *key {
-            let mut list = lock(&self.waiters);
-            let node = list.get_mut(k);
-            if node.is_linked() {
-                let old = node.refresh_waker(cx.waker());
-                drop(list);
-                // Dropped without the lock: its `Drop` may use this `Notify`.
-                drop(old);
-                return Poll::Pending;
-            }
-            let node = list.remove(k);
+            let (_list, how) = ready!(WaitList::poll_waiter(lock(&self.waiters), k, cx.waker()));
             *key = None;
-            return Poll::Ready(node.value);
+            return Poll::Ready(how);
         }
 
         if let Some(how) = self.try_consume(created_at) {
@@ -292,21 +271,14 @@ impl Notify {
     /// Without the lock: completes if a `notify_waiters` happened since `created_at`
     /// (`All`), or takes the stored permit (`One`).
     fn try_consume(&self, created_at: usize) -> Option<Notification> {
-        let mut s = self.state.load(SeqCst);
-        loop {
-            if generation(s) != created_at {
-                return Some(Notification::All);
-            }
-            if mode(s) != NOTIFIED {
-                return None;
-            }
-            match self
-                .state
-                .compare_exchange(s, s & !MODE_MASK, SeqCst, SeqCst)
-            {
-                Ok(_) => return Some(Notification::One),
-                Err(actual) => s = actual,
-            }
+        let consume = |s| {
+            let permit = generation(s) == created_at && mode(s) == NOTIFIED;
+            permit.then_some(s & !MODE_MASK)
+        };
+        match self.state.fetch_update(SeqCst, SeqCst, consume) {
+            Ok(_) => Some(Notification::One),
+            Err(s) if generation(s) != created_at => Some(Notification::All),
+            Err(_) => None,
         }
     }
 

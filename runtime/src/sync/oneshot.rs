@@ -210,19 +210,10 @@ impl<T> Inner<T> {
     /// Sender side: sets `COMPLETE` unless `CLOSED`; wakes the receiver if it waits.
     /// Returns false (and sets nothing) if the receiver has closed.
     fn complete(&self) -> bool {
-        let mut s = self.state.load(Acquire);
-        loop {
-            if s & CLOSED != 0 {
-                return false;
-            }
-            match self
-                .state
-                .compare_exchange_weak(s, s | COMPLETE, AcqRel, Acquire)
-            {
-                Ok(_) => break,
-                Err(actual) => s = actual,
-            }
-        }
+        let set = |s| (s & CLOSED == 0).then_some(s | COMPLETE);
+        let Ok(s) = self.state.fetch_update(AcqRel, Acquire, set) else {
+            return false;
+        };
         if s & RX_WAKER != 0 {
             // SAFETY: RX_WAKER was set when we set COMPLETE, so the slot holds the
             // receiver's waker and it will never write the slot again: shared read.
@@ -289,7 +280,7 @@ impl<T> Inner<T> {
         done: usize,
         waker: &Waker,
     ) -> bool {
-        let mut s = self.state.load(Acquire);
+        let s = self.state.load(Acquire);
         if s & done != 0 {
             return false;
         }
@@ -300,15 +291,9 @@ impl<T> Inner<T> {
                 return true;
             }
             // Take the slot back; fails once `done` is set (the other side may be reading).
-            loop {
-                match self
-                    .state
-                    .compare_exchange_weak(s, s & !bit, AcqRel, Acquire)
-                {
-                    Ok(_) => break,
-                    Err(actual) if actual & done != 0 => return false,
-                    Err(actual) => s = actual,
-                }
+            let take_back = |s| (s & done == 0).then_some(s & !bit);
+            if self.state.fetch_update(AcqRel, Acquire, take_back).is_err() {
+                return false;
             }
         }
         // SAFETY: `bit` is clear, so the slot is ours alone (the caller's contract).
@@ -331,7 +316,8 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// The value back, if the receiver was dropped or closed: nobody would get it.
+    /// `Err(value)`, the value handed back, if the receiver was dropped or closed: nobody
+    /// will receive it, so the work that produced it may stop, or use the value elsewhere.
     ///
     /// ```
     /// let (tx, rx) = weft::sync::oneshot::channel();
@@ -431,8 +417,11 @@ impl<T> Receiver<T> {
     ///
     /// # Errors
     ///
-    /// [`TryRecvError::Empty`] if nothing was sent yet, [`TryRecvError::Closed`] if
-    /// nothing ever will be (or it was already taken).
+    /// [`TryRecvError::Empty`] if nothing was sent yet: `.await` the receiver to wait for
+    /// the value, or retry later.
+    ///
+    /// [`TryRecvError::Closed`] if nothing ever will be (the sender was dropped unsent, or
+    /// this receiver was closed first), or the value was already taken: stop asking.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::oneshot::channel();
@@ -476,7 +465,8 @@ impl<T> Receiver<T> {
     ///
     /// # Errors
     ///
-    /// [`RecvError`] if the sender was dropped unsent.
+    /// [`RecvError`] if the sender was dropped without sending: no value will come; treat
+    /// it as the operation being cancelled.
     ///
     /// # Panics
     ///

@@ -1,14 +1,12 @@
-//! `RwLock`: an async reader-writer lock, built on a `Semaphore` of `MAX_READS` permits.
+//! `RwLock`: an async reader-writer lock, a `RawLock` of `MAX_READS` permits.
 //!
 //! A reader holds one permit, a writer all `MAX_READS` of them, so many readers or one
 //! writer hold the lock at a time. The semaphore's FIFO queue makes it fair and
 //! write-preferring in the useful sense: a writer waiting at the front holds back the
 //! readers that arrive after it, so a stream of readers cannot starve it.
 
-use super::semaphore::Semaphore;
-use crate::loom::UnsafeCell;
+use super::raw_lock::{guard_impls, RawLock};
 use std::fmt;
-use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 /// Readers that may hold the lock at once: plenty, and far below `Semaphore::MAX_PERMITS`.
@@ -34,8 +32,7 @@ const MAX_READS: usize = (u32::MAX >> 3) as usize;
 /// });
 /// ```
 pub struct RwLock<T> {
-    sem: Semaphore,
-    data: UnsafeCell<T>,
+    raw: RawLock<T>,
 }
 
 // SAFETY: the lock moves `T` between threads (a writer on one thread, the next on another).
@@ -76,8 +73,7 @@ impl<T> RwLock<T> {
     /// ```
     pub fn new(value: T) -> RwLock<T> {
         RwLock {
-            sem: Semaphore::new(MAX_READS),
-            data: UnsafeCell::new(value),
+            raw: RawLock::new(MAX_READS, value),
         }
     }
 
@@ -92,7 +88,7 @@ impl<T> RwLock<T> {
     /// weft::run(async { assert_eq!(*l.read().await, 1) });
     /// ```
     pub async fn read(&self) -> RwLockReadGuard<'_, T> {
-        self.acquire(1).await;
+        self.raw.acquire(1).await;
         RwLockReadGuard { lock: self }
     }
 
@@ -109,7 +105,7 @@ impl<T> RwLock<T> {
     /// assert_eq!(l.into_inner(), 2);
     /// ```
     pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
-        self.acquire(MAX_READS).await;
+        self.raw.acquire(MAX_READS).await;
         RwLockWriteGuard { lock: self }
     }
 
@@ -117,7 +113,9 @@ impl<T> RwLock<T> {
     ///
     /// # Errors
     ///
-    /// [`TryRwLockError`] if it cannot be taken now.
+    /// [`TryRwLockError`] if a writer holds the lock, or any task waits for it (a reader
+    /// that comes later queues behind a waiting writer): `.await` [`read`](Self::read) to
+    /// wait for your turn, or retry later.
     ///
     /// ```
     /// let l = weft::sync::RwLock::new(1);
@@ -135,7 +133,8 @@ impl<T> RwLock<T> {
     ///
     /// # Errors
     ///
-    /// [`TryRwLockError`] if it cannot be taken now.
+    /// [`TryRwLockError`] if any reader or writer holds the lock, or any task waits for it:
+    /// `.await` [`write`](Self::write) to wait for your turn, or retry later.
     ///
     /// ```
     /// let l = weft::sync::RwLock::new(1);
@@ -161,7 +160,7 @@ impl<T> RwLock<T> {
     /// assert_eq!(*g, 3);
     /// ```
     pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
-        self.acquire(1).await;
+        self.raw.acquire(1).await;
         OwnedRwLockReadGuard { lock: self }
     }
 
@@ -180,7 +179,7 @@ impl<T> RwLock<T> {
     /// assert_eq!(*l.try_read().unwrap(), 4);
     /// ```
     pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
-        self.acquire(MAX_READS).await;
+        self.raw.acquire(MAX_READS).await;
         OwnedRwLockWriteGuard { lock: self }
     }
 
@@ -192,8 +191,7 @@ impl<T> RwLock<T> {
     /// assert_eq!(l.into_inner(), 2);
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
-        // SAFETY: `&mut self` rules out every guard.
-        self.data.with_mut(|p| unsafe { &mut *p })
+        self.raw.get_mut()
     }
 
     /// Consumes the lock and returns the data.
@@ -202,39 +200,14 @@ impl<T> RwLock<T> {
     /// assert_eq!(weft::sync::RwLock::new(7).into_inner(), 7);
     /// ```
     pub fn into_inner(self) -> T {
-        self.data.into_inner()
-    }
-
-    async fn acquire(&self, n: usize) {
-        match self.sem.acquire_many(n).await {
-            Ok(permit) => permit.forget(),
-            Err(_) => unreachable!("an RwLock's semaphore is never closed"),
-        }
+        self.raw.into_inner()
     }
 
     fn try_acquire(&self, n: usize) -> Result<(), TryRwLockError> {
-        match self.sem.try_acquire_many(n) {
-            Ok(permit) => {
-                permit.forget();
-                Ok(())
-            }
-            Err(_) => Err(TryRwLockError(())),
+        if !self.raw.try_acquire(n) {
+            return Err(TryRwLockError(()));
         }
-    }
-
-    fn shared(&self) -> &T {
-        // SAFETY: called only by guards; a read guard holds a permit, so no writer (which
-        // needs all of them) exists, and a write guard holds them all.
-        self.data.with(|p| unsafe { &*p })
-    }
-
-    /// # Safety
-    /// The caller is a write guard (holds every permit) and borrows itself mutably.
-    #[allow(clippy::mut_from_ref)]
-    unsafe fn exclusive(&self) -> &mut T {
-        // SAFETY: the caller holds all permits, so no other guard exists, and its `&mut`
-        // borrow makes this the only reference handed out.
-        self.data.with_mut(|p| unsafe { &mut *p })
+        Ok(())
     }
 }
 
@@ -259,46 +232,6 @@ impl<T: fmt::Debug> fmt::Debug for RwLock<T> {
         };
         d.finish()
     }
-}
-
-macro_rules! guard_impls {
-    ($guard:ident $(<$lt:lifetime>)?, permits: $permits:expr, writable: $writable:tt) => {
-        impl<$($lt,)? T> Drop for $guard<$($lt,)? T> {
-            fn drop(&mut self) {
-                self.lock.sem.release($permits);
-            }
-        }
-
-        impl<$($lt,)? T> Deref for $guard<$($lt,)? T> {
-            type Target = T;
-            fn deref(&self) -> &T {
-                self.lock.shared()
-            }
-        }
-
-        guard_impls!(@mut $writable $guard $(<$lt>)?);
-
-        impl<$($lt,)? T: fmt::Debug> fmt::Debug for $guard<$($lt,)? T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&**self, f)
-            }
-        }
-
-        impl<$($lt,)? T: fmt::Display> fmt::Display for $guard<$($lt,)? T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&**self, f)
-            }
-        }
-    };
-    (@mut true $guard:ident $(<$lt:lifetime>)?) => {
-        impl<$($lt,)? T> DerefMut for $guard<$($lt,)? T> {
-            fn deref_mut(&mut self) -> &mut T {
-                // SAFETY: a write guard holds every permit, and `&mut self` is unique.
-                unsafe { self.lock.exclusive() }
-            }
-        }
-    };
-    (@mut false $guard:ident $(<$lt:lifetime>)?) => {};
 }
 
 /// Shared read access to an [`RwLock`]'s data; released when dropped.
@@ -359,15 +292,6 @@ pub struct OwnedRwLockReadGuard<T> {
 pub struct OwnedRwLockWriteGuard<T> {
     lock: Arc<RwLock<T>>,
 }
-
-// SAFETY: a read guard only hands out `&T`: shareable between threads when `T: Sync`.
-unsafe impl<T: Send + Sync> Sync for RwLockReadGuard<'_, T> {}
-// SAFETY: through `&RwLockWriteGuard` only `&T` is reachable.
-unsafe impl<T: Send + Sync> Sync for RwLockWriteGuard<'_, T> {}
-// SAFETY: as for the borrowed guards.
-unsafe impl<T: Send + Sync> Sync for OwnedRwLockReadGuard<T> {}
-// SAFETY: as for the borrowed guards.
-unsafe impl<T: Send + Sync> Sync for OwnedRwLockWriteGuard<T> {}
 
 guard_impls!(RwLockReadGuard<'a>, permits: 1, writable: false);
 guard_impls!(RwLockWriteGuard<'a>, permits: MAX_READS, writable: true);

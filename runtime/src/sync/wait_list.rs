@@ -11,8 +11,9 @@
 //! Only the waiting future frees its node, by key, so a key can never be reused while its
 //! future still holds it: no ABA, no generation counter needed.
 
+use super::LockGuard;
 use slab::Slab;
-use std::task::Waker;
+use std::task::{Poll, Waker};
 
 /// No node: the end of the list.
 const NIL: usize = usize::MAX;
@@ -35,22 +36,15 @@ pub(crate) struct Node<T> {
     next: usize,
 }
 
-impl<T> Node<T> {
-    /// True while the node waits in the list.
-    pub(crate) fn is_linked(&self) -> bool {
-        self.linked
+/// Makes `waker` the one `slot` wakes, unless the stored one already wakes the same task.
+/// Returns the waker it replaced, for the caller to drop *after* releasing its lock: a
+/// waker's `Drop` is user code, which may use the very primitive whose lock is held.
+#[must_use = "drop the old waker after releasing the lock"]
+pub(crate) fn refresh_waker(slot: &mut Option<Waker>, waker: &Waker) -> Option<Waker> {
+    if slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
+        return None;
     }
-
-    /// Makes `waker` the one to wake, unless the stored one already wakes the same task.
-    /// Returns the waker it replaced, for the caller to drop *after* releasing the lock:
-    /// a waker's `Drop` is user code, which may use the very primitive whose lock we hold.
-    #[must_use = "drop the old waker after releasing the lock"]
-    pub(crate) fn refresh_waker(&mut self, waker: &Waker) -> Option<Waker> {
-        if self.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
-            return None;
-        }
-        self.waker.replace(waker.clone())
-    }
+    slot.replace(waker.clone())
 }
 
 impl<T> WaitList<T> {
@@ -110,15 +104,6 @@ impl<T> WaitList<T> {
         Some(&mut self.nodes[head])
     }
 
-    /// The node of `key`.
-    ///
-    /// # Panics
-    ///
-    /// If `key` was freed: a bug in the primitive, never caused by its user.
-    pub(crate) fn get_mut(&mut self, key: usize) -> &mut Node<T> {
-        &mut self.nodes[key]
-    }
-
     /// Unlinks `key` if it is linked; returns whether it was.
     pub(crate) fn unlink(&mut self, key: usize) -> bool {
         let node = &mut self.nodes[key];
@@ -145,6 +130,38 @@ impl<T> WaitList<T> {
     pub(crate) fn remove(&mut self, key: usize) -> Node<T> {
         self.unlink(key);
         self.nodes.remove(key)
+    }
+
+    /// One poll of the queued waiter `key`, by its future, with the list's lock held in
+    /// `list`:
+    ///
+    /// - still linked (waiting): makes `waker` the one to wake, releases the lock, then
+    ///   drops the waker it replaced (its `Drop` is user code that may use this very
+    ///   primitive) and returns `Pending`;
+    /// - unlinked (its turn came, or the primitive closed): frees the node and returns its
+    ///   `value` with the lock still held, for the caller to finish under it. Whoever
+    ///   unlinked the node took its waker to wake it, so nothing is dropped under the lock.
+    ///
+    /// The caller forgets `key` once this is `Ready`: the key may be reused at once.
+    ///
+    /// # Panics
+    ///
+    /// If `key` was freed: a bug in the primitive, never caused by its user.
+    pub(crate) fn poll_waiter<'a>(
+        mut list: LockGuard<'a, WaitList<T>>,
+        key: usize,
+        waker: &Waker,
+    ) -> Poll<(LockGuard<'a, WaitList<T>>, T)> {
+        let node = &mut list.nodes[key];
+        if node.linked {
+            let old = refresh_waker(&mut node.waker, waker);
+            drop(list);
+            drop(old);
+            return Poll::Pending;
+        }
+        let node = list.nodes.remove(key);
+        debug_assert!(node.waker.is_none(), "an unlinked node's waker was taken");
+        Poll::Ready((list, node.value))
     }
 }
 
@@ -195,6 +212,11 @@ impl WakeList {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use crate::loom::Mutex;
+    use crate::sync::lock;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::sync::Arc;
+    use std::task::Wake;
 
     fn keys(list: &mut WaitList<u32>) -> Vec<u32> {
         let mut out = Vec::new();
@@ -217,7 +239,7 @@ mod tests {
         list.remove(b);
         assert_eq!(keys(&mut list), [1, 3]);
         assert_eq!(list.pop_front().map(|n| n.value), Some(1));
-        assert!(!list.get_mut(a).is_linked());
+        assert!(!list.nodes[a].linked);
         assert_eq!(list.len(), 1);
         list.remove(a);
         list.remove(c);
@@ -227,5 +249,50 @@ mod tests {
         let d = list.push_back(4, w.clone());
         assert_eq!(keys(&mut list), [4]);
         list.remove(d);
+    }
+
+    /// A waker that records, when dropped, whether the list's lock was free then.
+    struct LockProbe {
+        list: Arc<Mutex<WaitList<u32>>>,
+        dropped_unlocked: Arc<AtomicUsize>,
+    }
+
+    impl Wake for LockProbe {
+        fn wake(self: Arc<Self>) {}
+    }
+
+    impl Drop for LockProbe {
+        fn drop(&mut self) {
+            if self.list.try_lock().is_ok() {
+                self.dropped_unlocked.fetch_add(1, SeqCst);
+            }
+        }
+    }
+
+    #[test]
+    fn poll_waiter_refreshes_the_waker_and_drops_the_old_one_unlocked() {
+        let list = Arc::new(Mutex::new(WaitList::new()));
+        let dropped_unlocked = Arc::new(AtomicUsize::new(0));
+        let probe = Waker::from(Arc::new(LockProbe {
+            list: list.clone(),
+            dropped_unlocked: dropped_unlocked.clone(),
+        }));
+        let key = lock(&list).push_back(7, probe);
+        // Still linked: pending, and the probe (replaced) went after the lock was released.
+        let poll = WaitList::poll_waiter(lock(&list), key, Waker::noop());
+        assert!(poll.is_pending());
+        assert_eq!(dropped_unlocked.load(SeqCst), 1);
+        // The same task's waker again: nothing is replaced.
+        assert!(WaitList::poll_waiter(lock(&list), key, Waker::noop()).is_pending());
+        // Its turn came: the value comes back with the lock held, and the node is freed.
+        let popped = lock(&list).pop_front().map(|n| n.waker.take().is_some());
+        assert_eq!(popped, Some(true));
+        match WaitList::poll_waiter(lock(&list), key, Waker::noop()) {
+            Poll::Ready((guard, value)) => {
+                assert_eq!(value, 7);
+                assert!(guard.is_empty() && guard.nodes.is_empty());
+            }
+            Poll::Pending => panic!("an unlinked waiter's turn has come"),
+        };
     }
 }

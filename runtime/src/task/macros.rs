@@ -1,5 +1,5 @@
 //! `join!`, `try_join!` and `select!`: run futures concurrently inside the current task.
-//! The futures they build live in `combinators.rs`.
+//! The futures they build live in `combinators/`.
 
 /// Runs up to 12 futures concurrently in the current task and waits for all of them;
 /// evaluates to the tuple of their outputs, in argument order (asyncio's

@@ -1,9 +1,8 @@
 //! The bounded channel: `Sender`, `Receiver`, and the reserved-slot `Permit`s.
 
-use super::chan::{Chan, Rx, TryPop};
+use super::chan::{self, Chan, Rx, Tx};
 use super::error::{SendError, TryRecvError, TrySendError};
 use super::permit::{OwnedPermit, Permit};
-use crate::loom::Arc;
 use crate::sync::TryAcquireError;
 use futures_core::Stream;
 use std::fmt;
@@ -47,14 +46,8 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         capacity <= crate::sync::Semaphore::MAX_PERMITS,
         "mpsc::channel({capacity}): the capacity exceeds Semaphore::MAX_PERMITS"
     );
-    let chan = Chan::new(Some(capacity));
-    (
-        Sender { chan: chan.clone() },
-        Receiver {
-            rx: Rx::new(chan),
-            capacity,
-        },
-    )
+    let (tx, rx) = chan::channel(Some(capacity));
+    (Sender { tx }, Receiver { rx, capacity })
 }
 
 /// Sends messages into a bounded channel; clone it for more producers.
@@ -69,7 +62,7 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 /// });
 /// ```
 pub struct Sender<T> {
-    chan: Arc<Chan<T>>,
+    tx: Tx<T>,
 }
 
 /// Receives the messages of a bounded channel (asyncio's `await queue.get()`); also a
@@ -91,11 +84,11 @@ pub struct Receiver<T> {
 
 impl<T> Sender<T> {
     pub(super) fn chan(&self) -> &Chan<T> {
-        &self.chan
+        &self.tx
     }
 
     fn capacity_sem(&self) -> &crate::sync::Semaphore {
-        self.chan
+        self.tx
             .capacity
             .as_ref()
             .expect("a bounded channel has a capacity semaphore")
@@ -106,7 +99,9 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`SendError`] with the value if the receiver was dropped or closed.
+    /// [`SendError`], holding `value`, if the receiver was dropped or closed (before or
+    /// while this waited for room): nobody will receive from this channel again, so stop
+    /// sending on it.
     ///
     /// # Cancel safety
     ///
@@ -134,7 +129,7 @@ impl<T> Sender<T> {
     /// Queues `value` in the slot just taken (no `Permit` counted: the message is here
     /// already); gives it back if the receiver closed meanwhile.
     fn push_into(&self, slot: crate::sync::SemaphorePermit<'_>, value: T) -> Result<(), T> {
-        self.chan.push(value)?;
+        self.tx.push(value)?;
         // The slot travels with the message; the receiver releases it.
         slot.forget();
         Ok(())
@@ -144,7 +139,7 @@ impl<T> Sender<T> {
     /// if the receiver closed meanwhile: a reservation that completes after the close
     /// fails, as one still waiting does.
     fn grant(&self, slot: crate::sync::SemaphorePermit<'_>) -> bool {
-        if !self.chan.grant_permit() {
+        if !self.tx.grant_permit() {
             return false;
         }
         // The slot travels with the permit, then its message; the receiver releases it.
@@ -156,7 +151,11 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`TrySendError::Full`] or [`TrySendError::Closed`], with the value.
+    /// [`TrySendError::Full`], holding `value`, if the channel has no room right now: retry
+    /// later, `.await` [`send`](Self::send) to wait for room, or shed the message.
+    ///
+    /// [`TrySendError::Closed`], holding `value`, if the receiver was dropped or closed:
+    /// stop sending on this channel.
     ///
     /// ```
     /// let (tx, _rx) = weft::sync::mpsc::channel(1);
@@ -176,7 +175,9 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`SendError`] with the value if the receiver was dropped or closed.
+    /// [`SendError`], holding `value`, if the receiver was dropped or closed (before or
+    /// while this waited for room): nobody will receive from this channel again, so stop
+    /// sending on it.
     ///
     /// # Panics
     ///
@@ -202,8 +203,9 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`SendError`] if the receiver was dropped or closed before the reservation
-    /// completed (also while it waited for room).
+    /// [`SendError`] if the receiver was dropped or closed before the reservation completed
+    /// (also while it waited for room): nothing can be sent on this channel any more, so
+    /// stop sending.
     ///
     /// # Cancel safety
     ///
@@ -224,7 +226,7 @@ impl<T> Sender<T> {
             .await
             .map(|slot| self.grant(slot))
         {
-            Ok(true) => Ok(Permit { chan: &self.chan }),
+            Ok(true) => Ok(Permit { chan: &self.tx }),
             Ok(false) | Err(_) => Err(SendError(())),
         }
     }
@@ -233,7 +235,11 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`TrySendError::Full`] or [`TrySendError::Closed`].
+    /// [`TrySendError::Full`] if the channel has no room right now: retry later, or
+    /// `.await` [`reserve`](Self::reserve) to wait for room.
+    ///
+    /// [`TrySendError::Closed`] if the receiver was dropped or closed: stop sending on this
+    /// channel.
     ///
     /// ```
     /// let (tx, _rx) = weft::sync::mpsc::channel::<u8>(1);
@@ -248,7 +254,7 @@ impl<T> Sender<T> {
             .try_acquire()
             .map(|slot| self.grant(slot))
         {
-            Ok(true) => Ok(Permit { chan: &self.chan }),
+            Ok(true) => Ok(Permit { chan: &self.tx }),
             Ok(false) | Err(TryAcquireError::Closed) => Err(TrySendError::Closed(())),
             Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(())),
         }
@@ -259,7 +265,9 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`SendError`] if the receiver was dropped or closed.
+    /// [`SendError`] if the receiver was dropped or closed before the reservation
+    /// completed: stop sending on this channel. The sender is dropped with the error (clone
+    /// it first to keep one).
     ///
     /// # Cancel safety
     ///
@@ -291,7 +299,11 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`TrySendError::Full`] or [`TrySendError::Closed`], with the sender.
+    /// [`TrySendError::Full`], holding the sender, if the channel has no room right now:
+    /// retry with it later, or `.await` [`reserve_owned`](Self::reserve_owned).
+    ///
+    /// [`TrySendError::Closed`], holding the sender, if the receiver was dropped or closed:
+    /// stop sending on this channel.
     ///
     /// ```
     /// let (tx, _rx) = weft::sync::mpsc::channel::<u8>(1);
@@ -325,7 +337,7 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn closed(&self) {
-        self.chan.closed().await
+        self.tx.closed().await
     }
 
     /// True once the receiver was dropped or closed.
@@ -336,7 +348,7 @@ impl<T> Sender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.chan.is_closed()
+        self.tx.is_closed()
     }
 
     /// Room left right now: the capacity minus messages queued or reserved.
@@ -357,22 +369,15 @@ impl<T> Sender<T> {
     /// assert!(tx.same_channel(&tx.clone()));
     /// ```
     pub fn same_channel(&self, other: &Sender<T>) -> bool {
-        Arc::ptr_eq(&self.chan, &other.chan)
+        self.tx.same_channel(&other.tx)
     }
 }
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
-        self.chan.add_sender();
         Sender {
-            chan: self.chan.clone(),
+            tx: self.tx.clone(),
         }
-    }
-}
-
-impl<T> Drop for Sender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_sender();
     }
 }
 
@@ -400,7 +405,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(weft::run(rx.recv()), Some(7));
     /// ```
     pub async fn recv(&mut self) -> Option<T> {
-        std::future::poll_fn(|cx| self.poll_recv(cx)).await
+        self.rx.recv().await
     }
 
     /// Polls for the next message, registering `cx`'s waker if there is none yet.
@@ -421,8 +426,12 @@ impl<T> Receiver<T> {
     ///
     /// # Errors
     ///
-    /// [`TryRecvError::Empty`] if none is waiting (after a close: while a permit reserved
-    /// before it is outstanding), [`TryRecvError::Disconnected`] if none ever will.
+    /// [`TryRecvError::Empty`] if no message is waiting right now (after a
+    /// [`close`](Self::close): while a permit reserved before it is outstanding): `.await`
+    /// [`recv`](Self::recv) to wait for one, or retry later.
+    ///
+    /// [`TryRecvError::Disconnected`] if none ever will come (every sender is gone, or the
+    /// channel was closed and no such permit is left): stop receiving.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::mpsc::channel(1);
@@ -431,11 +440,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Ok(1));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        match self.rx.try_pop() {
-            TryPop::Value(v) => Ok(v),
-            TryPop::Empty => Err(TryRecvError::Empty),
-            TryPop::Ended => Err(TryRecvError::Disconnected),
-        }
+        self.rx.try_recv()
     }
 
     /// Receives from synchronous code, blocking the thread until a message arrives. For
@@ -453,7 +458,7 @@ impl<T> Receiver<T> {
     /// ```
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        crate::sync::park::block_on("mpsc::Receiver::blocking_recv", "recv().await", self.recv())
+        self.rx.blocking_recv("mpsc::Receiver::blocking_recv")
     }
 
     /// Closes the channel for sending (asyncio's `queue.shutdown()`): sends and

@@ -39,9 +39,13 @@
 //!   `send` and `try_send` take a slot and push at once without counting a permit: if the
 //!   receiver closed in between, the send fails and the message is handed back.
 
+use super::error::TryRecvError;
 use crate::loom::{Arc, AtomicUsize, Mutex};
+use crate::sync::wait_list::refresh_waker;
 use crate::sync::{lock, LockGuard, Notify, Semaphore};
 use std::collections::VecDeque;
+use std::future::Future;
+use std::ops::Deref;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
 use std::task::{ready, Context, Poll, Waker};
 use weft_io::coop;
@@ -73,14 +77,24 @@ struct Shared<T> {
 }
 
 /// What the receiver learned from one look at the channel.
-pub(super) enum TryPop<T> {
+enum TryPop<T> {
     Value(T),
     Empty,
     Ended,
 }
 
+/// Makes a channel (bounded if `capacity` is given) with one sender and its receiver.
+pub(super) fn channel<T>(capacity: Option<usize>) -> (Tx<T>, Rx<T>) {
+    let chan = Chan::new(capacity);
+    let rx = Rx {
+        chan: chan.clone(),
+        buf: VecDeque::new(),
+    };
+    (Tx { chan }, rx)
+}
+
 impl<T> Chan<T> {
-    pub(super) fn new(capacity: Option<usize>) -> Arc<Chan<T>> {
+    fn new(capacity: Option<usize>) -> Arc<Chan<T>> {
         Arc::new(Chan {
             shared: Mutex::new(Shared {
                 queue: VecDeque::new(),
@@ -148,21 +162,6 @@ impl<T> Chan<T> {
         }
     }
 
-    pub(super) fn add_sender(&self) {
-        self.tx_count.fetch_add(1, Relaxed);
-    }
-
-    /// A sender went away; the last one wakes the receiver to see the end.
-    pub(super) fn drop_sender(&self) {
-        if self.tx_count.fetch_sub(1, AcqRel) != 1 {
-            return;
-        }
-        let waker = lock(&self.shared).rx_waker.take();
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-
     pub(super) fn is_closed(&self) -> bool {
         self.state.load(Acquire) & CLOSED != 0
     }
@@ -185,20 +184,57 @@ impl<T> Chan<T> {
     }
 }
 
-/// The receiving side: the channel and a local batch of messages already taken from it.
+/// A sender's hold on the channel, the same for both flavours: it counts in `tx_count`
+/// from its creation (or clone) to its drop, and the last one to go wakes the receiver to
+/// see the end.
+pub(super) struct Tx<T> {
+    chan: Arc<Chan<T>>,
+}
+
+impl<T> Tx<T> {
+    /// True if both feed the same channel.
+    pub(super) fn same_channel(&self, other: &Tx<T>) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+}
+
+impl<T> Deref for Tx<T> {
+    type Target = Chan<T>;
+
+    fn deref(&self) -> &Chan<T> {
+        &self.chan
+    }
+}
+
+impl<T> Clone for Tx<T> {
+    fn clone(&self) -> Self {
+        self.chan.tx_count.fetch_add(1, Relaxed);
+        Tx {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Tx<T> {
+    fn drop(&mut self) {
+        if self.chan.tx_count.fetch_sub(1, AcqRel) != 1 {
+            return;
+        }
+        let waker = lock(&self.chan.shared).rx_waker.take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// The receiving side, the same for both flavours: the channel and a local batch of
+/// messages already taken from it.
 pub(super) struct Rx<T> {
-    pub(super) chan: Arc<Chan<T>>,
+    chan: Arc<Chan<T>>,
     buf: VecDeque<T>,
 }
 
 impl<T> Rx<T> {
-    pub(super) fn new(chan: Arc<Chan<T>>) -> Rx<T> {
-        Rx {
-            chan,
-            buf: VecDeque::new(),
-        }
-    }
-
     /// One message left the channel: its slot goes back to the senders.
     fn took_one(&mut self) {
         self.chan.release_capacity(1);
@@ -224,10 +260,7 @@ impl<T> Rx<T> {
         let Some(waker) = waker else {
             return TryPop::Empty;
         };
-        if shared.rx_waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
-            return TryPop::Empty;
-        }
-        let old = shared.rx_waker.replace(waker.clone());
+        let old = refresh_waker(&mut shared.rx_waker, waker);
         drop(shared);
         // Dropped without the lock: its `Drop` may use this channel.
         drop(old);
@@ -249,8 +282,25 @@ impl<T> Rx<T> {
         }
     }
 
-    pub(super) fn try_pop(&mut self) -> TryPop<T> {
-        self.pop(None)
+    /// `poll_recv` as a future. Not an `async fn`: the public `recv` awaits this
+    /// directly, without a second state machine around it.
+    pub(super) fn recv(&mut self) -> impl Future<Output = Option<T>> + '_ {
+        std::future::poll_fn(|cx| self.poll_recv(cx))
+    }
+
+    pub(super) fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        match self.pop(None) {
+            TryPop::Value(v) => Ok(v),
+            TryPop::Empty => Err(TryRecvError::Empty),
+            TryPop::Ended => Err(TryRecvError::Disconnected),
+        }
+    }
+
+    /// `recv` for synchronous code; `call` names the public method for the panic message
+    /// inside a runtime.
+    #[track_caller]
+    pub(super) fn blocking_recv(&mut self, call: &str) -> Option<T> {
+        crate::sync::park::block_on(call, "recv().await", self.recv())
     }
 
     /// Closes the channel for sending; messages already in it, and those of permits

@@ -1,8 +1,7 @@
 //! The unbounded channel: `UnboundedSender` and `UnboundedReceiver`.
 
-use super::chan::{Chan, Rx, TryPop};
+use super::chan::{self, Rx, Tx};
 use super::error::{SendError, TryRecvError};
-use crate::loom::Arc;
 use futures_core::Stream;
 use std::fmt;
 use std::pin::Pin;
@@ -24,11 +23,8 @@ use std::task::{Context, Poll};
 /// });
 /// ```
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
-    let chan = Chan::new(None);
-    (
-        UnboundedSender { chan: chan.clone() },
-        UnboundedReceiver { rx: Rx::new(chan) },
-    )
+    let (tx, rx) = chan::channel(None);
+    (UnboundedSender { tx }, UnboundedReceiver { rx })
 }
 
 /// Sends messages into an unbounded channel; clone it for more producers.
@@ -44,7 +40,7 @@ pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
 /// assert_eq!(rx.try_recv(), Ok(2));
 /// ```
 pub struct UnboundedSender<T> {
-    chan: Arc<Chan<T>>,
+    tx: Tx<T>,
 }
 
 /// Receives the messages of an unbounded channel; also a [`Stream`].
@@ -67,7 +63,8 @@ impl<T> UnboundedSender<T> {
     ///
     /// # Errors
     ///
-    /// [`SendError`] with the value if the receiver was dropped or closed.
+    /// [`SendError`], holding `value`, if the receiver was dropped or closed: nobody will
+    /// receive from this channel again, so stop sending on it.
     ///
     /// ```
     /// let (tx, rx) = weft::sync::mpsc::unbounded_channel();
@@ -76,7 +73,7 @@ impl<T> UnboundedSender<T> {
     /// assert_eq!(tx.send(2).unwrap_err().0, 2);
     /// ```
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        self.chan.push(value).map_err(SendError)
+        self.tx.push(value).map_err(SendError)
     }
 
     /// Completes once the receiver is dropped or closed.
@@ -94,7 +91,7 @@ impl<T> UnboundedSender<T> {
     /// });
     /// ```
     pub async fn closed(&self) {
-        self.chan.closed().await
+        self.tx.closed().await
     }
 
     /// True once the receiver was dropped or closed.
@@ -105,7 +102,7 @@ impl<T> UnboundedSender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.chan.is_closed()
+        self.tx.is_closed()
     }
 
     /// True if both senders feed the same channel.
@@ -115,22 +112,15 @@ impl<T> UnboundedSender<T> {
     /// assert!(tx.same_channel(&tx.clone()));
     /// ```
     pub fn same_channel(&self, other: &UnboundedSender<T>) -> bool {
-        Arc::ptr_eq(&self.chan, &other.chan)
+        self.tx.same_channel(&other.tx)
     }
 }
 
 impl<T> Clone for UnboundedSender<T> {
     fn clone(&self) -> Self {
-        self.chan.add_sender();
         UnboundedSender {
-            chan: self.chan.clone(),
+            tx: self.tx.clone(),
         }
-    }
-}
-
-impl<T> Drop for UnboundedSender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_sender();
     }
 }
 
@@ -156,7 +146,7 @@ impl<T> UnboundedReceiver<T> {
     /// assert_eq!(weft::run(rx.recv()), Some(7));
     /// ```
     pub async fn recv(&mut self) -> Option<T> {
-        std::future::poll_fn(|cx| self.poll_recv(cx)).await
+        self.rx.recv().await
     }
 
     /// Polls for the next message, registering `cx`'s waker if there is none yet.
@@ -177,8 +167,11 @@ impl<T> UnboundedReceiver<T> {
     ///
     /// # Errors
     ///
-    /// [`TryRecvError::Empty`] if none is waiting, [`TryRecvError::Disconnected`] if none
-    /// ever will.
+    /// [`TryRecvError::Empty`] if no message is waiting right now: `.await`
+    /// [`recv`](Self::recv) to wait for one, or retry later.
+    ///
+    /// [`TryRecvError::Disconnected`] if none ever will come (every sender is gone, or the
+    /// receiver was closed, and the channel is empty): stop receiving.
     ///
     /// ```
     /// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
@@ -186,11 +179,7 @@ impl<T> UnboundedReceiver<T> {
     /// assert_eq!(rx.try_recv(), Ok(1));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        match self.rx.try_pop() {
-            TryPop::Value(v) => Ok(v),
-            TryPop::Empty => Err(TryRecvError::Empty),
-            TryPop::Ended => Err(TryRecvError::Disconnected),
-        }
+        self.rx.try_recv()
     }
 
     /// Receives from synchronous code, blocking the thread until a message arrives. For
@@ -208,11 +197,8 @@ impl<T> UnboundedReceiver<T> {
     /// ```
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        crate::sync::park::block_on(
-            "mpsc::UnboundedReceiver::blocking_recv",
-            "recv().await",
-            self.recv(),
-        )
+        self.rx
+            .blocking_recv("mpsc::UnboundedReceiver::blocking_recv")
     }
 
     /// Closes the channel for sending; messages already in it can still be received.

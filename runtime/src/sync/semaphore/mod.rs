@@ -30,6 +30,9 @@
 //! waiter with its grant incomplete: such a future frees its node, gives back its partial
 //! grant and fails.
 //!
+//! The waiter's side (queueing, the poll that completes, the drop that leaves) is the
+//! `Acquire` future, in `acquire.rs`; the releasing side is here.
+//!
 //! An `Acquire` polled when its task has spent its cooperative budget must yield, but it
 //! first does what any poll does (takes free permits if nobody waits, or queues) and
 //! holds the result until its next poll with budget; its drop releases what it holds.
@@ -40,9 +43,11 @@
 //! costs an allocation per wait, and measured no better on 2 workers and 35% worse on 1.
 //! Avoiding both needs waiter nodes inside the futures, an intrusive list.)
 
+mod acquire;
 mod error;
 mod permit;
 
+pub use acquire::Acquire;
 pub use error::{AcquireError, TryAcquireError};
 pub use permit::{OwnedSemaphorePermit, SemaphorePermit};
 
@@ -50,12 +55,8 @@ use super::wait_list::{WaitList, WakeList};
 use super::{lock, LockGuard};
 use crate::loom::{AtomicUsize, Mutex};
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::Ordering::{self, AcqRel};
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
-use weft_io::coop;
 
 /// The semaphore is closed: no permit will ever be granted again. Set by `close` under the
 /// wait-list lock; never cleared.
@@ -162,7 +163,9 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`AcquireError`] if the semaphore is closed before the permit is granted.
+    /// [`AcquireError`] if the semaphore is [closed](Self::close) before the permit is
+    /// granted: no permit will come from it again, so stop acquiring (closing is how its
+    /// owner says the guarded resource is gone).
     ///
     /// # Cancel safety
     ///
@@ -189,7 +192,9 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`AcquireError`] if the semaphore is closed before all `n` are granted.
+    /// [`AcquireError`] if the semaphore is [closed](Self::close) before all `n` are
+    /// granted: no permit will come from it again, so stop acquiring (closing is how its
+    /// owner says the guarded resource is gone).
     ///
     /// # Cancel safety
     ///
@@ -205,19 +210,19 @@ impl Semaphore {
     /// });
     /// ```
     pub fn acquire_many(&self, n: usize) -> Acquire<'_> {
-        Acquire {
-            sem: self,
-            wanted: n,
-            key: None,
-            held: false,
-        }
+        Acquire::new(self, n)
     }
 
     /// Takes one permit if one is free and nobody waits for it.
     ///
     /// # Errors
     ///
-    /// [`TryAcquireError::NoPermits`] or [`TryAcquireError::Closed`].
+    /// [`TryAcquireError::NoPermits`] if no permit is free right now, or tasks wait for
+    /// permits first (they are served in order): `.await` [`acquire`](Self::acquire) to
+    /// wait for your turn, or retry later.
+    ///
+    /// [`TryAcquireError::Closed`] if the semaphore was [closed](Self::close): no permit
+    /// will come from it again, so stop acquiring.
     ///
     /// ```
     /// let sem = weft::sync::Semaphore::new(1);
@@ -234,7 +239,12 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`TryAcquireError::NoPermits`] or [`TryAcquireError::Closed`].
+    /// [`TryAcquireError::NoPermits`] if fewer than `n` permits are free right now, or
+    /// tasks wait for permits first (they are served in order): `.await`
+    /// [`acquire_many`](Self::acquire_many) to wait for your turn, or retry later.
+    ///
+    /// [`TryAcquireError::Closed`] if the semaphore was [closed](Self::close): no permit
+    /// will come from it again, so stop acquiring.
     ///
     /// ```
     /// let sem = weft::sync::Semaphore::new(4);
@@ -254,7 +264,9 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`AcquireError`] if the semaphore is closed first.
+    /// [`AcquireError`] if the semaphore is [closed](Self::close) before the permit is
+    /// granted: no permit will come from it again, so stop acquiring (closing is how its
+    /// owner says the guarded resource is gone).
     ///
     /// # Cancel safety
     ///
@@ -282,7 +294,9 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`AcquireError`] if the semaphore is closed first.
+    /// [`AcquireError`] if the semaphore is [closed](Self::close) before all `n` are
+    /// granted: no permit will come from it again, so stop acquiring (closing is how its
+    /// owner says the guarded resource is gone).
     ///
     /// # Cancel safety
     ///
@@ -310,7 +324,12 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`TryAcquireError::NoPermits`] or [`TryAcquireError::Closed`].
+    /// [`TryAcquireError::NoPermits`] if no permit is free right now, or tasks wait for
+    /// permits first (they are served in order): `.await`
+    /// [`acquire_owned`](Self::acquire_owned) to wait for your turn, or retry later.
+    ///
+    /// [`TryAcquireError::Closed`] if the semaphore was [closed](Self::close): no permit
+    /// will come from it again, so stop acquiring.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -327,7 +346,13 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// [`TryAcquireError::NoPermits`] or [`TryAcquireError::Closed`].
+    /// [`TryAcquireError::NoPermits`] if fewer than `n` permits are free right now, or
+    /// tasks wait for permits first (they are served in order): `.await`
+    /// [`acquire_many_owned`](Self::acquire_many_owned) to wait for your turn, or retry
+    /// later.
+    ///
+    /// [`TryAcquireError::Closed`] if the semaphore was [closed](Self::close): no permit
+    /// will come from it again, so stop acquiring.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -375,19 +400,11 @@ impl Semaphore {
     /// assert_eq!(sem.available_permits(), 0);
     /// ```
     pub fn forget_permits(&self, n: usize) -> usize {
-        let mut s = self.state.load(Ordering::Acquire);
-        loop {
-            let take = n.min(s >> PERMIT_SHIFT);
-            match self.state.compare_exchange_weak(
-                s,
-                s - (take << PERMIT_SHIFT),
-                AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return take,
-                Err(actual) => s = actual,
-            }
-        }
+        let take = |s: usize| n.min(s >> PERMIT_SHIFT);
+        let forget = |s| Some(s - (take(s) << PERMIT_SHIFT));
+        // Always applies (`forget` never refuses).
+        let (Ok(s) | Err(s)) = self.state.fetch_update(AcqRel, Ordering::Acquire, forget);
+        take(s)
     }
 
     /// Closes the semaphore: waiters and later acquires fail with [`AcquireError`].
@@ -425,23 +442,14 @@ impl Semaphore {
 
     /// The lock-free path: takes `n` permits if they are free and nobody waits.
     fn try_take(&self, n: usize) -> Result<(), TryAcquireError> {
-        let mut s = self.state.load(Ordering::Acquire);
-        loop {
-            if s & CLOSED != 0 {
-                return Err(TryAcquireError::Closed);
-            }
-            if s & QUEUED != 0 || (s >> PERMIT_SHIFT) < n {
-                return Err(TryAcquireError::NoPermits);
-            }
-            match self.state.compare_exchange_weak(
-                s,
-                s - (n << PERMIT_SHIFT),
-                AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return Ok(()),
-                Err(actual) => s = actual,
-            }
+        let take = |s| {
+            let free = s & (CLOSED | QUEUED) == 0 && (s >> PERMIT_SHIFT) >= n;
+            free.then(|| s - (n << PERMIT_SHIFT))
+        };
+        match self.state.fetch_update(AcqRel, Ordering::Acquire, take) {
+            Ok(_) => Ok(()),
+            Err(s) if s & CLOSED != 0 => Err(TryAcquireError::Closed),
+            Err(_) => Err(TryAcquireError::NoPermits),
         }
     }
 
@@ -450,19 +458,14 @@ impl Semaphore {
         if n == 0 {
             return;
         }
-        let mut s = self.state.load(Ordering::Acquire);
-        loop {
-            if s & QUEUED != 0 {
-                return self.release_locked(lock(&self.waiters), n);
-            }
-            let next = add_permits(s, n);
-            match self
-                .state
-                .compare_exchange_weak(s, next, AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => return,
-                Err(actual) => s = actual,
-            }
+        let add = |s| (s & QUEUED == 0).then(|| add_permits(s, n));
+        if self
+            .state
+            .fetch_update(AcqRel, Ordering::Acquire, add)
+            .is_err()
+        {
+            // Tasks wait: the permits are theirs, handed over under the lock.
+            self.release_locked(lock(&self.waiters), n);
         }
     }
 
@@ -483,98 +486,12 @@ impl Semaphore {
             }
         }
         if list.is_empty() {
-            let mut s = self.state.load(Ordering::Acquire);
-            loop {
-                let next = add_permits(s & !QUEUED, rest);
-                match self
-                    .state
-                    .compare_exchange_weak(s, next, AcqRel, Ordering::Acquire)
-                {
-                    Ok(_) => break,
-                    Err(actual) => s = actual,
-                }
-            }
+            let dequeue = |s| Some(add_permits(s & !QUEUED, rest));
+            // Always applies (`dequeue` never refuses).
+            let _ = self.state.fetch_update(AcqRel, Ordering::Acquire, dequeue);
         }
         drop(list);
         wakers.wake_all();
-    }
-
-    /// One poll of an acquire of `wanted` permits; `key` is the waiter's node, if queued.
-    fn poll_acquire(
-        &self,
-        key: &mut Option<usize>,
-        wanted: usize,
-        cx: &mut Context<'_>,
-    ) -> Poll<Result<(), AcquireError>> {
-        if let Some(k) = *key {
-            let mut list = lock(&self.waiters);
-            let node = list.get_mut(k);
-            if node.is_linked() {
-                let old = node.refresh_waker(cx.waker());
-                drop(list);
-                // Dropped without the lock: its `Drop` may use this semaphore.
-                drop(old);
-                return Poll::Pending;
-            }
-            // Unlinked: fully granted, or the semaphore closed.
-            let node = list.remove(k);
-            *key = None;
-            if node.value.granted == node.value.wanted {
-                return Poll::Ready(Ok(()));
-            }
-            self.release_locked(list, node.value.granted);
-            return Poll::Ready(Err(AcquireError(())));
-        }
-
-        if wanted == 0 {
-            // Nothing to wait for, and nobody to overtake.
-            return Poll::Ready(if self.is_closed() {
-                Err(AcquireError(()))
-            } else {
-                Ok(())
-            });
-        }
-        match self.try_take(wanted) {
-            Ok(()) => return Poll::Ready(Ok(())),
-            Err(TryAcquireError::Closed) => return Poll::Ready(Err(AcquireError(()))),
-            Err(TryAcquireError::NoPermits) => {}
-        }
-        let mut list = lock(&self.waiters);
-        let mut s = self.state.load(Ordering::Acquire);
-        let granted = loop {
-            if s & CLOSED != 0 {
-                return Poll::Ready(Err(AcquireError(())));
-            }
-            let free = s >> PERMIT_SHIFT;
-            let next = if s & QUEUED == 0 && free >= wanted {
-                // Released since the lock-free attempt: take them.
-                s - (wanted << PERMIT_SHIFT)
-            } else {
-                // Queue up, taking whatever is free (nothing if others wait already).
-                (s & CLOSED) | QUEUED
-            };
-            match self
-                .state
-                .compare_exchange_weak(s, next, AcqRel, Ordering::Acquire)
-            {
-                Ok(_) if next & QUEUED == 0 => return Poll::Ready(Ok(())),
-                Ok(_) => break free,
-                Err(actual) => s = actual,
-            }
-        };
-        let waiter = Waiter { wanted, granted };
-        *key = Some(list.push_back(waiter, cx.waker().clone()));
-        Poll::Pending
-    }
-
-    /// An acquire future is dropped while queued: leave, handing on granted permits.
-    fn cancel(&self, key: usize) {
-        let mut list = lock(&self.waiters);
-        let node = list.remove(key);
-        self.release_locked(list, node.value.granted);
-        // The node's waker (still there if it was linked) goes only now, with the lock
-        // released: its `Drop` may use this semaphore.
-        drop(node);
     }
 }
 
@@ -597,74 +514,6 @@ impl fmt::Debug for Semaphore {
             .field("permits", &(s >> PERMIT_SHIFT))
             .field("waiters", &(s & QUEUED != 0))
             .field("closed", &(s & CLOSED != 0))
-            .finish()
-    }
-}
-
-/// The future of [`Semaphore::acquire`] and [`Semaphore::acquire_many`].
-///
-/// # Cancel safety
-///
-/// Dropping it loses no permits (see [`Semaphore::acquire`]).
-#[must_use = "futures do nothing unless `.await`ed"]
-pub struct Acquire<'a> {
-    sem: &'a Semaphore,
-    wanted: usize,
-    /// The waiter's node while it is queued.
-    key: Option<usize>,
-    /// The permits were taken during a poll that had no cooperative budget left; the
-    /// future holds them until a poll with budget returns them (or its drop releases
-    /// them).
-    held: bool,
-}
-
-impl<'a> Future for Acquire<'a> {
-    type Output = Result<SemaphorePermit<'a>, AcquireError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        // Out of budget, the task must yield; but it takes its place in the queue first
-        // (or takes the permits, if they are free and nobody waits), so a task that asks
-        // after it, while it yields, cannot overtake it. Checking the budget first and
-        // returning before queueing would lose that place.
-        let coop = coop::poll_proceed(cx);
-        let res = if this.held {
-            Ok(())
-        } else {
-            ready!(this.sem.poll_acquire(&mut this.key, this.wanted, cx))
-        };
-        let Poll::Ready(coop) = coop else {
-            // `poll_proceed` has already scheduled the task to run again. A failure
-            // (closed) is seen again on that poll: nothing is held for it.
-            this.held = res.is_ok();
-            return Poll::Pending;
-        };
-        coop.made_progress();
-        this.held = false;
-        Poll::Ready(res.map(|()| SemaphorePermit {
-            sem: this.sem,
-            permits: this.wanted,
-        }))
-    }
-}
-
-impl Drop for Acquire<'_> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.sem.cancel(key);
-        }
-        if self.held {
-            self.sem.release(self.wanted);
-        }
-    }
-}
-
-impl fmt::Debug for Acquire<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Acquire")
-            .field("wanted", &self.wanted)
-            .field("queued", &self.key.is_some())
-            .field("held", &self.held)
             .finish()
     }
 }

@@ -10,73 +10,89 @@
 //!
 //! # Pinning
 //!
-//! The tuple futures pin their fields structurally: a field is pinned exactly when the
-//! whole future is, is never moved out while it is a future (only dropped in place, by
-//! `Pin::set`), the types have no `Drop` impl, and they are `Unpin` only when every field
-//! is (the auto trait). That is what makes the `unsafe` projections below sound.
+//! The tuple futures and `MaybeDone` pin their futures structurally through
+//! `pin_project!`, which writes the projections and checks what makes them sound (no
+//! `Drop` impl, `Unpin` only when every pinned field is). A future is polled where it is
+//! and dropped in place, by `Pin::set` or `project_replace`, never moved. The one
+//! hand-written projection left is `JoinAll::slot`, into a pinned boxed slice, for which
+//! no safe API exists.
 
+use pin_project_lite::pin_project;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// A future, then its output, then nothing once the output was taken.
-#[doc(hidden)]
-pub enum MaybeDone<F: Future> {
-    Future(F),
-    Done(F::Output),
-    Taken,
+pin_project! {
+    /// A future, then its output, then nothing once the output was taken.
+    #[doc(hidden)]
+    #[project = MaybeDoneProj]
+    #[project_replace = MaybeDoneReplace]
+    pub enum MaybeDone<F: Future> {
+        Future { #[pin] future: F },
+        Done { output: F::Output },
+        Taken,
+    }
 }
 
 impl<F: Future> MaybeDone<F> {
+    fn new(future: F) -> MaybeDone<F> {
+        MaybeDone::Future { future }
+    }
+
     /// Polls the future if it is still running; true once its output is stored.
     fn poll_done(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> bool {
-        // SAFETY: the `Future` variant is structurally pinned (module docs): it is only
-        // polled in place here and dropped in place by `set` below, never moved.
-        let output = match unsafe { self.as_mut().get_unchecked_mut() } {
-            // SAFETY: as above; `f` stays where it is.
-            MaybeDone::Future(f) => match unsafe { Pin::new_unchecked(f) }.poll(cx) {
+        let output = match self.as_mut().project() {
+            MaybeDoneProj::Future { future } => match future.poll(cx) {
                 Poll::Ready(output) => output,
                 Poll::Pending => return false,
             },
             _ => return true,
         };
-        self.set(MaybeDone::Done(output));
+        // Drops the finished future in place.
+        self.set(MaybeDone::Done { output });
         true
     }
 
     /// Takes the stored output.
+    ///
+    /// # Panics
+    ///
+    /// If there is none (still running, or already taken): a bug in the combinator.
     fn take_output(self: Pin<&mut Self>) -> F::Output {
-        // SAFETY: we only move out of the `Done` variant, which holds no pinned future.
-        let this = unsafe { self.get_unchecked_mut() };
-        assert!(
-            matches!(this, MaybeDone::Done(_)),
-            "a joined future's output is taken once, after it completed"
-        );
-        match std::mem::replace(this, MaybeDone::Taken) {
-            MaybeDone::Done(output) => output,
-            _ => unreachable!("checked just above"),
+        match self.project_replace(MaybeDone::Taken) {
+            MaybeDoneReplace::Done { output } => output,
+            _ => panic!("a joined future's output is taken once, after it completed"),
         }
     }
 }
 
-/// A future of a `Result`, then its `Ok` value, then nothing. An `Err` is handed straight
-/// to the caller (which then stops: `try_join!` short-circuits).
-#[doc(hidden)]
-pub enum TryMaybeDone<F: Future<Output = Result<T, E>>, T, E> {
-    Future(F),
-    Done(T),
-    Taken,
+pin_project! {
+    /// A future of a `Result`, then its `Ok` value, then nothing. An `Err` is handed
+    /// straight to the caller (which then stops: `try_join!` short-circuits).
+    #[doc(hidden)]
+    #[project = TryMaybeDoneProj]
+    #[project_replace = TryMaybeDoneReplace]
+    pub enum TryMaybeDone<F, T, E>
+    where
+        F: Future<Output = Result<T, E>>,
+    {
+        Future { #[pin] future: F },
+        Done { value: T },
+        Taken,
+    }
 }
 
 impl<F: Future<Output = Result<T, E>>, T, E> TryMaybeDone<F, T, E> {
+    fn new(future: F) -> TryMaybeDone<F, T, E> {
+        TryMaybeDone::Future { future }
+    }
+
     /// Polls the future if it is still running: `Ok(true)` once its value is stored,
     /// `Err` if it failed.
     fn poll_done(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Result<bool, E> {
-        // SAFETY: as in `MaybeDone::poll_done`.
-        let value = match unsafe { self.as_mut().get_unchecked_mut() } {
-            // SAFETY: as above.
-            TryMaybeDone::Future(f) => match unsafe { Pin::new_unchecked(f) }.poll(cx) {
+        let value = match self.as_mut().project() {
+            TryMaybeDoneProj::Future { future } => match future.poll(cx) {
                 Poll::Ready(Ok(value)) => value,
                 Poll::Ready(Err(err)) => {
                     self.set(TryMaybeDone::Taken);
@@ -86,28 +102,32 @@ impl<F: Future<Output = Result<T, E>>, T, E> TryMaybeDone<F, T, E> {
             },
             _ => return Ok(true),
         };
-        self.set(TryMaybeDone::Done(value));
+        self.set(TryMaybeDone::Done { value });
         Ok(true)
     }
 
+    /// Takes the stored value.
+    ///
+    /// # Panics
+    ///
+    /// If there is none (still running, failed, or already taken): a bug in the
+    /// combinator.
     fn take_output(self: Pin<&mut Self>) -> T {
-        // SAFETY: we only move out of the `Done` variant, which holds no pinned future.
-        let this = unsafe { self.get_unchecked_mut() };
-        assert!(
-            matches!(this, TryMaybeDone::Done(_)),
-            "a joined future's value is taken once, after it completed"
-        );
-        match std::mem::replace(this, TryMaybeDone::Taken) {
-            TryMaybeDone::Done(value) => value,
-            _ => unreachable!("checked just above"),
+        match self.project_replace(TryMaybeDone::Taken) {
+            TryMaybeDoneReplace::Done { value } => value,
+            _ => panic!("a joined future's value is taken once, after it completed"),
         }
     }
 }
 
-/// The `k`-th of `n` positions after `start`, wrapping: the polling order of one round.
+/// The polling order of one round over `n` futures: from `*start` on, wrapping around.
+/// `*start` moves one further for the next round, so a future that is always ready (or
+/// spends the cooperative budget first) cannot starve the ones after it.
 #[inline]
-fn rotate(start: usize, k: usize, n: usize) -> usize {
-    (start + k) % n
+fn round(start: &mut usize, n: usize) -> impl Iterator<Item = usize> {
+    let first = *start;
+    *start = (first + 1) % n;
+    (0..n).map(move |k| (first + k) % n)
 }
 
 /// Tuples of futures that [`join!`](crate::join) can run together (1 to 12 of them).
@@ -167,17 +187,25 @@ pub enum Selected<A, B = Never, C = Never, D = Never, E = Never, F = Never, G = 
 
 macro_rules! join_tuple {
     ($Join:ident $TryJoin:ident; $($F:ident $T:ident $f:ident $i:tt),+) => {
-        #[doc(hidden)]
-        #[must_use = "futures do nothing unless `.await`ed"]
-        pub struct $Join<$($F: Future),+> {
-            $($f: MaybeDone<$F>,)+
-            start: usize,
+        pin_project! {
+            /// The future of [`join!`](crate::join) over this many futures.
+            ///
+            /// # Cancel safety
+            ///
+            /// Not cancel safe: dropping it drops the futures still running and the
+            /// outputs of those that finished.
+            #[doc(hidden)]
+            #[must_use = "futures do nothing unless `.await`ed"]
+            pub struct $Join<$($F: Future),+> {
+                $(#[pin] $f: MaybeDone<$F>,)+
+                start: usize,
+            }
         }
 
         impl<$($F: Future),+> IntoJoin for ($($F,)+) {
             type Join = $Join<$($F),+>;
             fn into_join(self) -> Self::Join {
-                $Join { $($f: MaybeDone::Future(self.$i),)+ start: 0 }
+                $Join { $($f: MaybeDone::new(self.$i),)+ start: 0 }
             }
         }
 
@@ -186,24 +214,18 @@ macro_rules! join_tuple {
 
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 const N: usize = [$($i),+].len();
-                // SAFETY: the fields are structurally pinned (module docs); each is
-                // re-pinned in place below and never moved while it is a future.
-                let this = unsafe { self.get_unchecked_mut() };
-                let start = this.start;
-                this.start = rotate(start, 1, N);
+                let mut this = self.project();
                 let mut all_done = true;
-                for k in 0..N {
-                    match rotate(start, k, N) {
-                        // SAFETY: as above.
-                        $($i => all_done &= unsafe { Pin::new_unchecked(&mut this.$f) }.poll_done(cx),)+
+                for i in round(this.start, N) {
+                    match i {
+                        $($i => all_done &= this.$f.as_mut().poll_done(cx),)+
                         _ => unreachable!("the index is below N"),
                     }
                 }
                 if !all_done {
                     return Poll::Pending;
                 }
-                // SAFETY: as above.
-                Poll::Ready(($(unsafe { Pin::new_unchecked(&mut this.$f) }.take_output(),)+))
+                Poll::Ready(($(this.$f.take_output(),)+))
             }
         }
 
@@ -213,17 +235,28 @@ macro_rules! join_tuple {
             }
         }
 
-        #[doc(hidden)]
-        #[must_use = "futures do nothing unless `.await`ed"]
-        pub struct $TryJoin<E, $($F: Future<Output = Result<$T, E>>, $T),+> {
-            $($f: TryMaybeDone<$F, $T, E>,)+
-            start: usize,
+        pin_project! {
+            /// The future of [`try_join!`](crate::try_join) over this many futures.
+            ///
+            /// # Cancel safety
+            ///
+            /// Not cancel safe: dropping it drops the futures still running and the
+            /// values of those that succeeded.
+            #[doc(hidden)]
+            #[must_use = "futures do nothing unless `.await`ed"]
+            pub struct $TryJoin<E, $($F, $T),+>
+            where
+                $($F: Future<Output = Result<$T, E>>,)+
+            {
+                $(#[pin] $f: TryMaybeDone<$F, $T, E>,)+
+                start: usize,
+            }
         }
 
         impl<E, $($F: Future<Output = Result<$T, E>>, $T),+> IntoTryJoin for ($($F,)+) {
             type TryJoin = $TryJoin<E, $($F, $T),+>;
             fn into_try_join(self) -> Self::TryJoin {
-                $TryJoin { $($f: TryMaybeDone::Future(self.$i),)+ start: 0 }
+                $TryJoin { $($f: TryMaybeDone::new(self.$i),)+ start: 0 }
             }
         }
 
@@ -232,15 +265,11 @@ macro_rules! join_tuple {
 
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 const N: usize = [$($i),+].len();
-                // SAFETY: as for the join futures.
-                let this = unsafe { self.get_unchecked_mut() };
-                let start = this.start;
-                this.start = rotate(start, 1, N);
+                let mut this = self.project();
                 let mut all_done = true;
-                for k in 0..N {
-                    let done = match rotate(start, k, N) {
-                        // SAFETY: as above.
-                        $($i => unsafe { Pin::new_unchecked(&mut this.$f) }.poll_done(cx),)+
+                for i in round(this.start, N) {
+                    let done = match i {
+                        $($i => this.$f.as_mut().poll_done(cx),)+
                         _ => unreachable!("the index is below N"),
                     };
                     match done {
@@ -251,8 +280,7 @@ macro_rules! join_tuple {
                 if !all_done {
                     return Poll::Pending;
                 }
-                // SAFETY: as above.
-                Poll::Ready(Ok(($(unsafe { Pin::new_unchecked(&mut this.$f) }.take_output(),)+)))
+                Poll::Ready(Ok(($(this.$f.take_output(),)+)))
             }
         }
 
@@ -287,11 +315,19 @@ join_tuple!(Join12 TryJoin12; F0 T0 f0 0, F1 T1 f1 1, F2 T2 f2 2, F3 T3 f3 3, F4
 
 macro_rules! select_tuple {
     ($Select:ident; $($F:ident $f:ident $V:ident $i:tt),+) => {
-        #[doc(hidden)]
-        #[must_use = "futures do nothing unless `.await`ed"]
-        pub struct $Select<$($F: Future),+> {
-            $($f: $F,)+
-            start: usize,
+        pin_project! {
+            /// The future of [`select!`](crate::select) over this many branches.
+            ///
+            /// # Cancel safety
+            ///
+            /// As cancel safe as the least cancel-safe branch: dropping it drops every
+            /// branch's future half way.
+            #[doc(hidden)]
+            #[must_use = "futures do nothing unless `.await`ed"]
+            pub struct $Select<$($F: Future),+> {
+                $(#[pin] $f: $F,)+
+                start: usize,
+            }
         }
 
         impl<$($F: Future),+> IntoSelect for ($($F,)+) {
@@ -306,17 +342,11 @@ macro_rules! select_tuple {
 
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 const N: usize = [$($i),+].len();
-                // SAFETY: the fields are structurally pinned (module docs) and only ever
-                // polled in place.
-                let this = unsafe { self.get_unchecked_mut() };
-                let start = this.start;
-                this.start = rotate(start, 1, N);
-                for k in 0..N {
-                    match rotate(start, k, N) {
+                let mut this = self.project();
+                for i in round(this.start, N) {
+                    match i {
                         $($i => {
-                            // SAFETY: as above.
-                            let f = unsafe { Pin::new_unchecked(&mut this.$f) };
-                            if let Poll::Ready(out) = f.poll(cx) {
+                            if let Poll::Ready(out) = this.$f.as_mut().poll(cx) {
                                 return Poll::Ready(Selected::$V(out));
                             }
                         })+
@@ -357,7 +387,8 @@ select_tuple!(Select8; F0 f0 Branch0 0, F1 f1 Branch1 1, F2 f2 Branch2 2, F3 f3 
 ///
 /// # Cancel safety
 ///
-/// Dropping the future drops every future still running, and outputs already produced.
+/// Not cancel safe: dropping the future drops every future still running, and the
+/// outputs already produced are lost with it.
 ///
 /// # Examples
 ///
@@ -372,7 +403,7 @@ where
     I: IntoIterator,
     I::Item: Future,
 {
-    let futures: Box<[_]> = futures.into_iter().map(MaybeDone::Future).collect();
+    let futures: Box<[_]> = futures.into_iter().map(MaybeDone::new).collect();
     JoinAll {
         len: futures.len(),
         futures: Box::into_pin(futures),
@@ -380,6 +411,19 @@ where
 }
 
 /// The future of [`join_all`].
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping it drops every future still running, and the outputs of
+/// those that finished, so their results are lost (each running future's own
+/// `# Cancel safety` says what dropping it half way does).
+///
+/// # Examples
+///
+/// ```
+/// let all: weft::task::JoinAll<_> = weft::task::join_all((1..=3).map(|i| async move { i * 2 }));
+/// assert_eq!(weft::run(all), [2, 4, 6]);
+/// ```
 #[must_use = "futures do nothing unless `.await`ed"]
 pub struct JoinAll<F: Future> {
     /// Never moved while pinned: a boxed slice does not reallocate.
@@ -423,94 +467,10 @@ impl<F: Future> Future for JoinAll<F> {
 
 impl<F: Future> fmt::Debug for JoinAll<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinAll")
-            .field("len", &self.futures.len())
-            .finish()
+        // `len`, not `futures.len()`: see the field.
+        f.debug_struct("JoinAll").field("len", &self.len).finish()
     }
 }
 
 #[cfg(all(test, not(loom)))]
-mod tests {
-    //! Driven by hand (no runtime), so Miri checks the pin projections:
-    //! `cargo +nightly miri test -p weft --lib combinators`.
-
-    use super::*;
-    use std::cell::Cell;
-    use std::future::poll_fn;
-    use std::pin::pin;
-    use std::rc::Rc;
-    use std::task::Waker;
-
-    /// Pending for `n` polls (waking itself), then ready with `value`; holds a heap value
-    /// and a self-reference-free body so moves would show up under Miri as use of freed
-    /// memory only if a projection were wrong.
-    async fn after(n: usize, value: String) -> String {
-        let mut left = n;
-        poll_fn(|cx| {
-            if left == 0 {
-                return Poll::Ready(());
-            }
-            left -= 1;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        })
-        .await;
-        value
-    }
-
-    fn drive<F: Future>(future: F) -> F::Output {
-        let mut future = pin!(future);
-        let mut cx = Context::from_waker(Waker::noop());
-        loop {
-            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-                return out;
-            }
-        }
-    }
-
-    #[test]
-    fn join_collects_every_output_in_order() {
-        let out = drive(join((
-            after(3, "a".into()),
-            after(0, "b".into()),
-            after(1, "c".into()),
-        )));
-        assert_eq!(out, ("a".into(), "b".into(), "c".into()));
-    }
-
-    #[test]
-    fn try_join_stops_at_the_first_error_and_drops_the_rest() {
-        let dropped = Rc::new(Cell::new(0));
-        struct Guard(Rc<Cell<u32>>);
-        impl Drop for Guard {
-            fn drop(&mut self) {
-                self.0.set(self.0.get() + 1);
-            }
-        }
-        let guard = Guard(dropped.clone());
-        let slow = async move {
-            let _guard = guard;
-            after(10, String::new()).await;
-            Ok::<u8, String>(1)
-        };
-        let failing = async { Err::<u8, String>(after(2, "no".into()).await) };
-        assert_eq!(drive(try_join((slow, failing))), Err("no".to_owned()));
-        assert_eq!(dropped.get(), 1);
-        let ok = drive(try_join((async { Ok::<_, ()>(1) }, async { Ok(2) })));
-        assert_eq!(ok, Ok((1, 2)));
-    }
-
-    #[test]
-    fn select_returns_the_first_to_complete() {
-        match drive(select((after(5, "slow".into()), after(1, "fast".into())))) {
-            Selected::Branch1(v) => assert_eq!(v, "fast"),
-            _ => panic!("the second branch finishes first"),
-        }
-    }
-
-    #[test]
-    fn join_all_keeps_argument_order() {
-        let futures = (0..5).map(|i| after(5 - i, i.to_string()));
-        assert_eq!(drive(join_all(futures)), ["0", "1", "2", "3", "4"]);
-    }
-}
+mod tests;
