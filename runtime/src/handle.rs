@@ -69,6 +69,12 @@ impl Handle {
 
     /// The handle of the runtime this thread is in, or an error outside any.
     ///
+    /// # Errors
+    ///
+    /// [`TryCurrentError`] outside a runtime (not in a task, a `block_on`, a
+    /// `spawn_blocking` job or under an [`enter`](Self::enter) guard); its message says how
+    /// to get one.
+    ///
     /// ```
     /// assert!(weft::Handle::try_current().is_err());
     /// ```

@@ -212,6 +212,10 @@ pub fn highest_fd() -> Option<i32> {
 }
 
 /// `RLIMIT_NOFILE` as `(soft, hard)`.
+///
+/// # Errors
+///
+/// The OS error of `getrlimit`.
 pub fn nofile_limit() -> std::io::Result<(u64, u64)> {
     // SAFETY: an all-zero rlimit is a valid value for getrlimit to overwrite.
     let mut lim: libc::rlimit = unsafe { std::mem::zeroed() };
@@ -224,6 +228,10 @@ pub fn nofile_limit() -> std::io::Result<(u64, u64)> {
 
 /// Sets the soft `RLIMIT_NOFILE` (the hard limit is kept). Process-wide: only tests that
 /// own their test binary may call it.
+///
+/// # Errors
+///
+/// The OS error of `getrlimit` or `setrlimit` (e.g. a soft limit above the hard one).
 pub fn set_nofile_soft_limit(soft: u64) -> std::io::Result<()> {
     let (_, hard) = nofile_limit()?;
     let lim = libc::rlimit {
@@ -239,6 +247,10 @@ pub fn set_nofile_soft_limit(soft: u64) -> std::io::Result<()> {
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit so a test can open `want`
 /// descriptors; returns false (and changes nothing) if the hard limit is below `want`.
+///
+/// # Errors
+///
+/// The OS error of `getrlimit` or `setrlimit`.
 pub fn raise_nofile_limit(want: u64) -> std::io::Result<bool> {
     let (soft, hard) = nofile_limit()?;
     if hard < want {

@@ -26,6 +26,10 @@ pub trait Rt: Sized + 'static {
     type Oneshot: Oneshot;
 
     /// Starts the runtime with `workers` worker threads.
+    ///
+    /// # Errors
+    ///
+    /// The runtime's own build error (the OS refused its threads).
     fn build(workers: usize) -> io::Result<Self>;
 
     /// Worker threads the runtime was built with.
