@@ -1,7 +1,10 @@
 //! `weft-io`: the reactor that turns operating-system readiness into `Waker::wake` calls.
 //!
 //! One [`Driver`] per runtime runs a thread (named `weft-io`) that owns the OS selector:
-//! epoll directly on Linux, the `polling` crate (kqueue, event ports) elsewhere. Descriptors are
+//! epoll directly on Linux, the `polling` crate (kqueue, event ports) elsewhere. A worker
+//! thread about to park may wait in the selector itself ([`Reactor::try_drive`]), so an
+//! event wakes the thread that runs its task; the `weft-io` thread then only watches, and
+//! waits in the selector when every worker is busy. Descriptors are
 //! registered once, edge-triggered where the poller supports it (oneshot, re-armed per
 //! wait, otherwise), in a slab whose keys carry a generation so a reused slot never wakes a
 //! stale waiter. Read and write readiness are tracked separately, each with its own list of
@@ -18,10 +21,11 @@ pub mod coop;
 mod loom;
 mod reactor;
 mod registration;
+mod seat;
 mod sys;
 mod time;
 
 pub use async_fd::Async;
-pub use reactor::{enter, Driver, EnterGuard, Reactor};
+pub use reactor::{enter, Drive, Driver, EnterGuard, Reactor};
 pub use registration::{Direction, ReadyEvent};
 pub use time::entry::TimerEntry;

@@ -1,4 +1,5 @@
-//! `std` or `loom` primitives for the readiness and timer protocols, as in `weft`'s own shim.
+//! `std` or `loom` primitives for the readiness, timer and seat protocols, as in `weft`'s
+//! own shim.
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::{atomic::AtomicUsize, Mutex, MutexGuard};

@@ -1,5 +1,11 @@
 //! The reactor: one OS selector (`sys::Selector`) per runtime, a slab of registrations, and the
-//! `weft-io` thread that waits on the selector and wakes tasks.
+//! `weft-io` thread that waits on the selector and wakes tasks when no worker does.
+//!
+//! Who waits in the selector is decided by the seat (`seat.rs`): a worker about to park
+//! takes it and parks in the selector ([`Reactor::try_drive`], [`Drive::wait`]), so an
+//! event wakes the worker that will run its task; a busy worker takes it for a
+//! non-blocking look at its maintenance tick; the `weft-io` thread takes it only when no
+//! worker has for a grace period, and sleeps while a worker waits in the selector.
 //!
 //! Threads and fields:
 //! - `sources` (slab, under a mutex): inserted by `register` on any thread, removed by
@@ -14,13 +20,15 @@
 //!   calls `notify` when `Timers` says the driver sleeps past its deadline.
 //!
 //! Lock order: `sources`, then a source's `waiters`. Wakers are always called with no lock
-//! held, in one batch per `wait`: the wakes from this thread go to the runtime's global
-//! queue, and the scheduler's idle protocol unparks at most one worker for the batch.
+//! held, in one batch per `wait`: the wakes from the `weft-io` thread go to the runtime's
+//! global queue (the scheduler's idle protocol unparks at most one worker for the batch);
+//! a worker's `Drive::wait` hands them back to the worker, which queues them locally.
 //!
 //! Deregistration always happens before the descriptor is closed (the selector's `add` contract):
 //! `Async<T>` deregisters in its `Drop` and only then drops the I/O object.
 
 use crate::registration::{Direction, ReadyEvent, ScheduledIo, Want, READABLE, SHUTDOWN, WRITABLE};
+use crate::seat::{IoNext, Seat, GRACE};
 use crate::sys::{Events, Selector, NOTIFY_KEY};
 use crate::time::timers::Timers;
 use slab::Slab;
@@ -28,7 +36,10 @@ use std::cell::RefCell;
 use std::fmt;
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{
+    AtomicBool, AtomicUsize,
+    Ordering::{Relaxed, SeqCst},
+};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::thread;
@@ -46,9 +57,16 @@ pub struct Reactor {
     selector: Selector,
     edge: bool,
     sources: Mutex<Slab<Entry>>,
+    /// Sources registered now, readable without the `sources` lock (a worker's
+    /// maintenance tick looks at the selector only when there are some).
+    num_sources: AtomicUsize,
     generation: AtomicUsize,
     shutdown: AtomicBool,
     pub(crate) timers: Timers,
+    /// Who may block in the selector (see `seat.rs`).
+    seat: Seat,
+    /// The event buffer of the worker that holds the seat (never contended: one holder).
+    worker_events: Mutex<Events>,
 }
 
 struct Entry {
@@ -81,9 +99,12 @@ impl Reactor {
             edge: selector.supports_edge(),
             selector,
             sources: Mutex::new(Slab::new()),
+            num_sources: AtomicUsize::new(0),
             generation: AtomicUsize::new(0),
             shutdown: AtomicBool::new(false),
             timers: Timers::new(),
+            seat: Seat::new(),
+            worker_events: Mutex::new(Events::new()),
         }))
     }
 
@@ -118,6 +139,7 @@ impl Reactor {
             key,
             io: io.clone(),
         });
+        self.num_sources.fetch_add(1, Relaxed);
         Ok(Registration {
             reactor: self.clone(),
             io,
@@ -143,30 +165,112 @@ impl Reactor {
             eprintln!("weft-io: selector wait failed: {e}");
         }
         self.timers.after_wait(wake);
-        {
-            let sources = self.sources.lock().unwrap();
-            for (key, readable, writable) in events.iter() {
-                let Some(entry) = sources.get(key & INDEX_MASK) else {
-                    continue;
-                };
-                if entry.key != key {
-                    continue; // a stale event for a slot since reused
-                }
-                let mut ready = 0;
-                if readable {
-                    ready |= READABLE;
-                }
-                if writable {
-                    ready |= WRITABLE;
-                }
-                entry.io.set_readiness(ready, wake);
-            }
-        }
+        self.dispatch(events, wake);
         let handled = !wake.is_empty();
         for waker in wake.drain(..) {
             waker.wake();
         }
         handled
+    }
+
+    /// Marks the sources of `events` ready and moves the wakers of their waiters into
+    /// `wake`.
+    fn dispatch(&self, events: &Events, wake: &mut Vec<Waker>) {
+        let sources = self.sources.lock().unwrap();
+        for (key, readable, writable) in events.iter() {
+            let Some(entry) = sources.get(key & INDEX_MASK) else {
+                continue;
+            };
+            if entry.key != key {
+                continue; // a stale event for a slot since reused
+            }
+            let mut ready = 0;
+            if readable {
+                ready |= READABLE;
+            }
+            if writable {
+                ready |= WRITABLE;
+            }
+            entry.io.set_readiness(ready, wake);
+        }
+    }
+
+    /// The `weft-io` thread's loop: watch the seat, drive the selector when no worker has
+    /// for a grace period, sleep while a worker waits in it (see `seat.rs`).
+    fn run_io_thread(&self) {
+        let me = thread::current();
+        self.seat.set_io_unpark(Box::new(move || me.unpark()));
+        let mut events = Events::new();
+        let mut wake = Vec::new();
+        let mut seen = self.seat.generation();
+        while !self.shutdown.load(SeqCst) {
+            match self.seat.look(&mut seen) {
+                IoNext::Watch => thread::park_timeout(GRACE),
+                IoNext::Sleep => self.seat.sleep_io(seen, thread::park),
+                IoNext::Drive => {
+                    let mut busy = false;
+                    while !self.shutdown.load(SeqCst) && !self.seat.is_wanted() {
+                        busy = self.turn(&mut events, &mut wake, busy);
+                    }
+                    self.seat.release_io();
+                    // A worker asked for the seat: give it a grace period to take it.
+                    seen = self.seat.generation();
+                    thread::park_timeout(GRACE);
+                }
+            }
+        }
+        self.shut_down_all();
+    }
+
+    /// Takes the seat at the selector for the calling worker thread, if nobody holds it:
+    /// with it, [`Drive::wait`] looks for events (or waits for them) and the calling
+    /// thread runs what they woke, instead of the `weft-io` thread handing every event
+    /// across threads. `None` if another worker holds the seat, or the `weft-io` thread
+    /// does (it is then asked to give the seat up for next time).
+    ///
+    /// ```
+    /// let driver = weft_io::Driver::start("io".into()).unwrap();
+    /// let reactor = driver.reactor();
+    /// if let Some(mut drive) = reactor.try_drive() {
+    ///     let mut wake = Vec::new();
+    ///     drive.wait(false, &mut wake); // a look, without blocking
+    ///     assert!(wake.is_empty());
+    /// };
+    /// ```
+    pub fn try_drive(&self) -> Option<Drive<'_>> {
+        // loom models of the scheduler run no selector.
+        if cfg!(loom) || self.shutdown.load(SeqCst) {
+            return None;
+        }
+        if self.seat.try_take() {
+            return Some(Drive { reactor: self });
+        }
+        if self.seat.request_from_io() {
+            self.notify();
+        }
+        None
+    }
+
+    /// True while some source is registered (a worker's maintenance tick skips the
+    /// selector otherwise).
+    ///
+    /// ```
+    /// let reactor = weft_io::Reactor::new().unwrap();
+    /// assert!(!reactor.has_sources());
+    /// ```
+    pub fn has_sources(&self) -> bool {
+        self.num_sources.load(Relaxed) != 0
+    }
+
+    /// True while the `weft-io` thread holds the seat (every worker was busy for a grace
+    /// period); for tests and metrics.
+    ///
+    /// ```
+    /// let reactor = weft_io::Reactor::new().unwrap();
+    /// assert!(!reactor.is_driven_by_io_thread());
+    /// ```
+    pub fn is_driven_by_io_thread(&self) -> bool {
+        self.seat.held_by_io()
     }
 
     fn shut_down_all(&self) {
@@ -185,8 +289,14 @@ impl Reactor {
         self.shutdown.load(SeqCst)
     }
 
-    /// Wakes the driver thread so it re-computes its timeout.
-    pub(crate) fn notify(&self) {
+    /// Wakes whoever waits in the selector (the `weft-io` thread or a worker), so it
+    /// re-computes its timeout or sees that it was unparked.
+    ///
+    /// ```
+    /// let reactor = weft_io::Reactor::new().unwrap();
+    /// reactor.notify(); // wakes the next wait at once
+    /// ```
+    pub fn notify(&self) {
         // A failed notify leaves the driver sleeping until its previous deadline at worst;
         // eventfd writes do not fail in practice.
         let _ = self.selector.notify();
@@ -266,6 +376,7 @@ impl Registration {
             let index = self.key & INDEX_MASK;
             if sources.get(index).is_some_and(|e| e.key == self.key) {
                 sources.remove(index);
+                self.reactor.num_sources.fetch_sub(1, Relaxed);
             }
         }
         let mut wake = Vec::new();
@@ -274,6 +385,57 @@ impl Registration {
             waker.wake();
         }
         res
+    }
+}
+
+/// A worker's hold on the seat at the selector, from [`Reactor::try_drive`]; gives the seat
+/// up when dropped.
+pub struct Drive<'a> {
+    reactor: &'a Reactor,
+}
+
+impl Drive<'_> {
+    /// Looks at the selector, and with `block` waits in it until an event, a
+    /// [`notify`](Reactor::notify) or the earliest timer; then marks the ready sources and
+    /// fires the due timers, moving their wakers into `wake` *without waking them*: the
+    /// caller wakes them once its own state is in order (a worker first counts itself
+    /// awake, so the tasks queue on it without waking a peer).
+    ///
+    /// ```
+    /// let driver = weft_io::Driver::start("io".into()).unwrap();
+    /// if let Some(mut drive) = driver.reactor().try_drive() {
+    ///     driver.reactor().notify();
+    ///     let mut wake = Vec::new();
+    ///     drive.wait(true, &mut wake); // returns at once: notified
+    /// };
+    /// ```
+    pub fn wait(&mut self, block: bool, wake: &mut Vec<Waker>) {
+        let r = self.reactor;
+        let timeout = if block {
+            r.seat.set_blocking();
+            r.timers.before_wait()
+        } else {
+            Some(Duration::ZERO)
+        };
+        let mut events = r.worker_events.lock().unwrap();
+        if let Err(e) = r.selector.wait(&mut events, timeout) {
+            eprintln!("weft-io: selector wait failed: {e}");
+        }
+        r.seat.clear_blocking();
+        r.timers.after_wait(wake);
+        r.dispatch(&events, wake);
+    }
+}
+
+impl Drop for Drive<'_> {
+    fn drop(&mut self) {
+        self.reactor.seat.release();
+    }
+}
+
+impl fmt::Debug for Drive<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Drive").finish_non_exhaustive()
     }
 }
 
@@ -304,15 +466,9 @@ impl Driver {
     pub fn start(thread_name: String) -> io::Result<Driver> {
         let reactor = Reactor::new()?;
         let r = reactor.clone();
-        let thread = thread::Builder::new().name(thread_name).spawn(move || {
-            let mut events = Events::new();
-            let mut wake = Vec::new();
-            let mut busy = false;
-            while !r.shutdown.load(SeqCst) {
-                busy = r.turn(&mut events, &mut wake, busy);
-            }
-            r.shut_down_all();
-        })?;
+        let thread = thread::Builder::new()
+            .name(thread_name)
+            .spawn(move || r.run_io_thread())?;
         Ok(Driver {
             reactor,
             thread: Some(thread),
@@ -342,6 +498,8 @@ impl Driver {
         let Some(thread) = self.thread.take() else {
             return;
         };
+        // It may be waiting in the selector (driving) or sleeping beside it (watching).
+        self.reactor.seat.unpark_io();
         if self.reactor.selector.notify().is_err() {
             // The driver could not be woken; it will see the flag at its next event.
             return;

@@ -106,6 +106,19 @@ impl Idle {
         is_searching && searching(prev) == 1
     }
 
+    /// A parked worker that found work itself (events in the selector) counts itself
+    /// unparked and searching, as `worker_to_notify` would have counted it. Returns false
+    /// if a notifier chose it meanwhile (and so counted it already).
+    pub(crate) fn unpark_self(&self, worker: usize) -> bool {
+        let mut sleepers = self.sleepers.lock().unwrap();
+        let Some(at) = sleepers.iter().position(|&w| w == worker) else {
+            return false;
+        };
+        sleepers.swap_remove(at);
+        self.state.fetch_add(1 | UNPARK_ONE, SeqCst);
+        true
+    }
+
     /// True while `worker` is registered as parked (not yet chosen to wake).
     pub(crate) fn is_parked(&self, worker: usize) -> bool {
         self.sleepers.lock().unwrap().contains(&worker)

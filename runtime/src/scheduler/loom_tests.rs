@@ -69,3 +69,56 @@ fn shutdown_vs_concurrent_spawn_and_wake() {
         assert_eq!(Arc::strong_count(&alive), 1);
     });
 }
+
+/// The handshake between a worker parking in the selector (`Local::park_in_selector`) and
+/// a notifier choosing it (`Shared::notify_parked` -> `unpark_worker`), with the selector
+/// reduced to its notification: the worker stores `in_selector`, then takes its last look
+/// at the idle state; the notifier chooses it, then reads `in_selector`. Either the worker
+/// sees itself chosen (and does not wait), or the notifier sees the flag and notifies the
+/// selector. A lost wakeup leaves the worker waiting and loom reports the deadlock.
+#[test]
+fn notify_vs_park_in_selector() {
+    use super::idle::Idle;
+    use crate::loom::Condvar;
+
+    #[derive(Default)]
+    struct Selector {
+        notified: Mutex<bool>,
+        cond: Condvar,
+    }
+
+    loom::model(|| {
+        let idle = Arc::new(Idle::new(1));
+        let in_selector = Arc::new(AtomicBool::new(false));
+        let selector = Arc::new(Selector::default());
+        // The worker registered as parked (it found no work).
+        assert!(!idle.transition_worker_to_parked(0, false));
+
+        let notifier = {
+            let (idle, in_selector, selector) =
+                (idle.clone(), in_selector.clone(), selector.clone());
+            thread::spawn(move || {
+                // A push made work available: wake a parked worker.
+                if let Some(worker) = idle.worker_to_notify() {
+                    assert_eq!(worker, 0);
+                    // (The parker's unpark would go here; this worker is not on it.)
+                    if in_selector.load(SeqCst) {
+                        *selector.notified.lock().unwrap() = true;
+                        selector.cond.notify_one();
+                    }
+                }
+            })
+        };
+
+        in_selector.store(true, SeqCst);
+        if idle.is_parked(0) {
+            let mut notified = selector.notified.lock().unwrap();
+            while !*notified {
+                notified = selector.cond.wait(notified).unwrap();
+            }
+        }
+        in_selector.store(false, SeqCst);
+        notifier.join().unwrap();
+        assert!(!idle.is_parked(0), "the worker was chosen");
+    });
+}

@@ -73,6 +73,11 @@ pub(crate) struct Remote {
     /// latency. Holds a `Notified` (its reference) or null.
     pub(crate) lifo: AtomicPtr<Header>,
     pub(crate) unparker: Unparker,
+    /// The worker is parked in the selector (it holds the reactor's seat) rather than on
+    /// its parker, so waking it takes a selector notification. Set by the worker before
+    /// its last look at the idle state, read by `unpark_worker` after it chose the
+    /// worker: one of the two sees the other (see `Local::park_in_selector`).
+    pub(crate) in_selector: AtomicBool,
 }
 
 pub(crate) struct Shared {
@@ -130,6 +135,7 @@ impl Shared {
                 stealer,
                 lifo: AtomicPtr::new(ptr::null_mut()),
                 unparker: parker.unparker().clone(),
+                in_selector: AtomicBool::new(false),
             }));
             locals.push((local, parker));
         }
@@ -182,7 +188,16 @@ impl Shared {
         // with the fence in `Worker::park`.
         fence(SeqCst);
         if let Some(worker) = self.idle.worker_to_notify() {
-            self.remotes[worker].unparker.unpark();
+            self.unpark_worker(worker);
+        }
+    }
+
+    /// Wakes worker `index`, wherever it parks: on its parker, or in the selector.
+    fn unpark_worker(&self, index: usize) {
+        let remote = &self.remotes[index];
+        remote.unparker.unpark();
+        if remote.in_selector.load(SeqCst) {
+            self.reactor.notify();
         }
     }
 
@@ -198,8 +213,8 @@ impl Shared {
     /// Runs the shutdown sequence in the module docs. Safe to call more than once.
     pub(crate) fn shutdown(&self, timeout: Option<Duration>, calling_worker: bool) {
         self.shutdown.store(true, SeqCst);
-        for remote in self.remotes.iter() {
-            remote.unparker.unpark();
+        for index in 0..self.remotes.len() {
+            self.unpark_worker(index);
         }
         let wait_for = self.num_workers() - calling_worker as usize;
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));

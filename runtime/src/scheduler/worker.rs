@@ -10,7 +10,13 @@
 //! 4. a batch from the injector;
 //! 5. searching (if fewer than half the workers search): a batch stolen from a random
 //!    peer's deque, then the injector, then a peer's LIFO slot;
-//! 6. parking (see `idle.rs` for the protocol that makes this lose no wakeups).
+//! 6. parking (see `idle.rs` for the protocol that makes this lose no wakeups): in the
+//!    reactor's selector if this worker can take its seat (an I/O event or a due timer then
+//!    wakes this worker, which runs what it woke), else on the worker's parker.
+//!
+//! Every `event_interval` ticks a worker also looks at the selector without blocking (when
+//! any I/O source is registered), so a busy runtime runs its I/O on the workers instead of
+//! through the `weft-io` thread.
 //!
 //! Only this thread pushes to or pops from its deque (`Local::queue`); the fields in
 //! `Cell`s are touched only by this thread, including from inside task polls (wakes).
@@ -43,6 +49,8 @@ pub(crate) struct Local {
     lifo_streak: Cell<u8>,
     searching: Cell<bool>,
     rng: Cell<u64>,
+    /// Wakers found by this worker's looks at the selector, kept to reuse the allocation.
+    wake: Cell<Vec<std::task::Waker>>,
 }
 
 impl Local {
@@ -55,6 +63,7 @@ impl Local {
             tick: Cell::new(0),
             lifo_streak: Cell::new(0),
             searching: Cell::new(false),
+            wake: Cell::new(Vec::new()),
             rng: Cell::new(
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407),
             ),
@@ -119,6 +128,7 @@ impl Local {
         let tick = self.tick.get().wrapping_add(1);
         self.tick.set(tick);
         if tick % shared.config.event_interval == 0 {
+            self.poll_selector();
             // A batch, not one task: with a deque that never empties (tasks that yield),
             // one outside task per interval would starve the injector.
             if let Some(task) = shared.injector.steal_batch_and_pop(&self.queue) {
@@ -221,12 +231,70 @@ impl Local {
             if shared.is_shutdown() {
                 return;
             }
-            self.parker.park();
+            if !self.park_in_selector() {
+                self.parker.park();
+            }
             if !shared.idle.is_parked(self.index) {
                 // Chosen by `worker_to_notify`, which counted us as searching.
                 self.searching.set(true);
                 return;
             }
+        }
+    }
+
+    /// Parks in the selector instead of on the parker, if this worker can take the
+    /// reactor's seat (see `weft-io`'s `seat.rs`): an I/O event (or a due timer) then wakes
+    /// this worker directly, and the tasks it wakes run here, with no hand-off through the
+    /// `weft-io` thread. Returns false (park on the parker) if another thread holds the seat.
+    ///
+    /// A notifier that picks this worker reads `in_selector` after choosing it; we store
+    /// it before our last look at the idle state. So either that look sees us chosen (and
+    /// we do not wait), or the notifier sees the flag and notifies the selector.
+    fn park_in_selector(&self) -> bool {
+        let shared = self.shared();
+        let Some(mut drive) = shared.reactor.try_drive() else {
+            return false;
+        };
+        let remote = &shared.remotes[self.index];
+        remote.in_selector.store(true, SeqCst);
+        let mut wake = self.wake.take();
+        if shared.idle.is_parked(self.index) && !shared.is_shutdown() {
+            drive.wait(true, &mut wake);
+        }
+        remote.in_selector.store(false, SeqCst);
+        drop(drive);
+        if !wake.is_empty() {
+            // Counted awake (and searching) before the wakes queue the tasks here, so they
+            // do not wake a peer to take them: this worker runs them next.
+            shared.idle.unpark_self(self.index);
+            self.wake_all(&mut wake);
+        }
+        self.wake.set(wake);
+        true
+    }
+
+    /// The maintenance tick's look at the selector, without blocking: a busy worker runs
+    /// the I/O its tasks wait for itself, instead of the `weft-io` thread handing each
+    /// event over. Only when some source is registered.
+    fn poll_selector(&self) {
+        let reactor = &self.shared().reactor;
+        if !reactor.has_sources() {
+            return;
+        }
+        let Some(mut drive) = reactor.try_drive() else {
+            return;
+        };
+        let mut wake = self.wake.take();
+        drive.wait(false, &mut wake);
+        drop(drive);
+        self.wake_all(&mut wake);
+        self.wake.set(wake);
+    }
+
+    /// Wakes what a look at the selector found; each task queues on this worker.
+    fn wake_all(&self, wake: &mut Vec<std::task::Waker>) {
+        for waker in wake.drain(..) {
+            waker.wake();
         }
     }
 
