@@ -16,4 +16,4 @@ pub use ext::{
     WriteVectored,
 };
 pub use futures_io::{AsyncRead, AsyncWrite};
-pub use weft_io::Async;
+pub use weft_io::{Async, Interest, Ready};
