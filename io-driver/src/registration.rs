@@ -442,6 +442,34 @@ mod loom_tests {
         });
     }
 
+    /// `Async::try_io` checks readiness with a no-op waker, runs the syscall, and on
+    /// `WouldBlock` clears readiness; the caller then waits with `ready()`, which wants a
+    /// real edge. An edge the reactor delivers while the syscall fails must survive the
+    /// clear: the `ready()` poll sees it, or its waker is woken.
+    #[test]
+    fn try_io_would_block_vs_edge_then_ready() {
+        loom::model(|| {
+            let io = Arc::new(ScheduledIo::new());
+            // Readiness already learned once (tick 1), as on a stream in use.
+            io.set_readiness(READABLE, &mut Vec::new());
+            let mut noop = Context::from_waker(Waker::noop());
+            let event = match io.poll_ready(Direction::Read, Want::Attempt, &mut noop) {
+                Poll::Ready(Ok(ev)) => ev,
+                _ => unreachable!("readable at tick 1"),
+            };
+            let reactor = reactor_event(&io, READABLE);
+            // The syscall said WouldBlock.
+            io.clear_readiness(event);
+            let (flag, waker) = flag_waker();
+            let mut cx = Context::from_waker(&waker);
+            let ready = io
+                .poll_ready(Direction::Read, Want::Edge, &mut cx)
+                .is_ready();
+            reactor.join().unwrap();
+            assert!(ready || flag.0.load(SeqCst), "ready() missed the edge");
+        });
+    }
+
     /// Shutdown wakes every waiter of both directions, and later polls get an error.
     #[test]
     fn shutdown_vs_register() {
