@@ -2,13 +2,13 @@
 
 use crate::coop;
 use crate::reactor::{self, Registration};
-use crate::registration::{Direction, Want};
+use crate::registration::{Direction, Interest, Ready, Want};
 use std::fmt;
 use std::future::poll_fn;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{ready, Context, Poll, Waker};
 
 /// An I/O object (socket, pipe, eventfd, any descriptor) in non-blocking mode, registered
 /// with the current runtime's reactor so its operations can be awaited.
@@ -223,6 +223,127 @@ impl<T: AsFd> Async<T> {
         let res = ready!(self.reg.poll_ready(direction, Want::Edge, cx)).map(|_| ());
         coop.made_progress();
         Poll::Ready(res)
+    }
+
+    /// Waits until at least one direction of `interest` is ready and returns the ready
+    /// directions (tokio's `ready`).
+    ///
+    /// Like [`readable`](Self::readable) and [`writable`](Self::writable), this waits for
+    /// readiness the reactor has reported: on a fresh registration, whose readiness is not
+    /// known yet, it waits for the first event rather than guessing (the selector reports a
+    /// descriptor's current state when it is registered, so a socket that already has bytes
+    /// or room is reported at once). Readiness stays set until an operation through
+    /// [`try_io`](Self::try_io) (or `read_with`/`write_with`) sees `WouldBlock`, so a
+    /// `ready` may be followed by a `try_io` that finds nothing after all (the readiness
+    /// was spurious, or another task took the bytes): loop back to `ready` then.
+    ///
+    /// # Errors
+    ///
+    /// As [`readable`](Self::readable): an error once the runtime's io-driver has shut down
+    /// or the source was deregistered.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future loses no readiness.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use weft::io::Interest;
+    /// weft::run(async {
+    ///     let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::io::Async::new(a).unwrap();
+    ///     b.write_all(b"x").unwrap();
+    ///     let ready = a.ready(Interest::READABLE | Interest::WRITABLE).await.unwrap();
+    ///     assert!(ready.is_readable() || ready.is_writable());
+    /// });
+    /// ```
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        poll_fn(|cx| self.poll_interest(interest, cx)).await
+    }
+
+    /// Polls for any direction of `interest`; see [`ready`](Self::ready).
+    fn poll_interest(&self, interest: Interest, cx: &mut Context<'_>) -> Poll<io::Result<Ready>> {
+        let coop = ready!(coop::poll_proceed(cx));
+        let mut found = Ready::EMPTY;
+        // Poll every asked direction, so that when none is ready the task waits on each.
+        for direction in interest.directions() {
+            match self.reg.poll_ready(direction, Want::Edge, cx) {
+                Poll::Ready(Ok(_)) => found = found.with(direction),
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => {}
+            }
+        }
+        if found.is_empty() {
+            return Poll::Pending;
+        }
+        coop.made_progress();
+        Poll::Ready(Ok(found))
+    }
+
+    /// Runs `f` once, without waiting, if a direction of `interest` may be ready, and
+    /// forgets that readiness if `f` returns `WouldBlock` (tokio's `try_io`).
+    ///
+    /// `f` runs when a direction of `interest` is ready or its readiness is not known yet
+    /// (a fresh registration: weft tries the syscall rather than wait for a first event).
+    /// When every direction is known not ready, `f` does not run and the result is
+    /// `WouldBlock`. `f` must do the I/O on the descriptor itself and report `WouldBlock`
+    /// as the OS does: that result is the only thing that clears readiness, and a `f` that
+    /// returns `WouldBlock` without trying would leave the task waiting for an event that
+    /// may never come.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` when no direction of `interest` is ready (wait with
+    /// [`ready`](Self::ready), then try again); any error of `f`, as it returned it; an
+    /// error once the runtime's io-driver has shut down or the source was deregistered.
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use weft::io::Interest;
+    /// weft::run(async {
+    ///     let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let a = weft::io::Async::new(a).unwrap();
+    ///     let mut buf = [0; 4];
+    ///     let err = a.try_io(Interest::READABLE, |s| (&*s).read(&mut buf)).unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    ///     b.write_all(b"data").unwrap();
+    ///     loop {
+    ///         a.ready(Interest::READABLE).await.unwrap();
+    ///         match a.try_io(Interest::READABLE, |s| (&*s).read(&mut buf)) {
+    ///             Ok(n) => break assert_eq!(&buf[..n], b"data"),
+    ///             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///             Err(e) => panic!("{e}"),
+    ///         }
+    ///     }
+    /// });
+    /// ```
+    pub fn try_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        // A poll with a waker that does nothing is a readiness check that never parks this
+        // task: a not-ready direction keeps the no-op waker until its next event, which is
+        // harmless (and, with a real waiter, woken together with it).
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut events = [None, None];
+        for (slot, direction) in events.iter_mut().zip(interest.directions()) {
+            match self.reg.poll_ready(direction, Want::Attempt, &mut cx) {
+                Poll::Ready(Ok(event)) => *slot = Some(event),
+                Poll::Ready(Err(e)) => return Err(e),
+                Poll::Pending => {}
+            }
+        }
+        if events.iter().all(Option::is_none) {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let res = f(self.get_ref());
+        if matches!(&res, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            for event in events.into_iter().flatten() {
+                self.reg.clear_readiness(event);
+            }
+        }
+        res
     }
 
     /// Runs `op` until it does not return `WouldBlock`, waiting for read readiness between

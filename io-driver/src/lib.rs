@@ -27,5 +27,5 @@ mod time;
 
 pub use async_fd::Async;
 pub use reactor::{enter, Drive, Driver, EnterGuard, Reactor};
-pub use registration::{Direction, ReadyEvent};
+pub use registration::{Direction, Interest, Ready, ReadyEvent};
 pub use time::entry::TimerEntry;

@@ -74,6 +74,155 @@ impl Direction {
     }
 }
 
+/// The readiness a caller wants to wait for or act on: readable, writable, or both
+/// (`Interest::READABLE | Interest::WRITABLE`). Re-exported as `weft::io::Interest`.
+///
+/// # Examples
+///
+/// ```
+/// use weft_io::Interest;
+/// let both = Interest::READABLE | Interest::WRITABLE;
+/// assert!(both.is_readable() && both.is_writable());
+/// assert!(!Interest::READABLE.is_writable());
+/// assert_eq!(Interest::READABLE.add(Interest::WRITABLE), both);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Interest(u8);
+
+impl Interest {
+    /// Interest in reading (or accepting, or receiving).
+    pub const READABLE: Interest = Interest(READABLE as u8);
+    /// Interest in writing (or connecting, or sending).
+    pub const WRITABLE: Interest = Interest(WRITABLE as u8);
+
+    /// Whether this includes [`READABLE`](Self::READABLE).
+    ///
+    /// ```
+    /// assert!(weft_io::Interest::READABLE.is_readable());
+    /// ```
+    pub const fn is_readable(self) -> bool {
+        self.0 & READABLE as u8 != 0
+    }
+
+    /// Whether this includes [`WRITABLE`](Self::WRITABLE).
+    ///
+    /// ```
+    /// assert!(weft_io::Interest::WRITABLE.is_writable());
+    /// ```
+    pub const fn is_writable(self) -> bool {
+        self.0 & WRITABLE as u8 != 0
+    }
+
+    /// Both interests: `self | other`, usable in `const` context.
+    ///
+    /// ```
+    /// use weft_io::Interest;
+    /// const BOTH: Interest = Interest::READABLE.add(Interest::WRITABLE);
+    /// assert!(BOTH.is_writable());
+    /// ```
+    #[must_use]
+    pub const fn add(self, other: Interest) -> Interest {
+        Interest(self.0 | other.0)
+    }
+
+    /// The directions this interest names, reads first.
+    pub(crate) fn directions(self) -> impl Iterator<Item = Direction> {
+        [
+            self.is_readable().then_some(Direction::Read),
+            self.is_writable().then_some(Direction::Write),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+impl std::ops::BitOr for Interest {
+    type Output = Interest;
+    fn bitor(self, other: Interest) -> Interest {
+        self.add(other)
+    }
+}
+
+impl std::ops::BitOrAssign for Interest {
+    fn bitor_assign(&mut self, other: Interest) {
+        *self = self.add(other);
+    }
+}
+
+impl std::fmt::Debug for Interest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.is_readable(), self.is_writable()) {
+            (true, true) => f.write_str("READABLE | WRITABLE"),
+            (true, false) => f.write_str("READABLE"),
+            (false, _) => f.write_str("WRITABLE"),
+        }
+    }
+}
+
+/// The readiness an [`Async::ready`](crate::Async::ready) wait found: the directions of
+/// the asked [`Interest`] that the reactor reported ready (or that reported an error or
+/// hang-up, which an operation then returns). Re-exported as `weft::io::Ready`.
+///
+/// # Examples
+///
+/// ```
+/// use weft_io::Ready;
+/// assert!(Ready::READABLE.is_readable());
+/// assert!(!Ready::READABLE.is_writable());
+/// assert!(Ready::EMPTY.is_empty());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Ready(u8);
+
+impl Ready {
+    /// No direction ready.
+    pub const EMPTY: Ready = Ready(0);
+    /// Readable.
+    pub const READABLE: Ready = Ready(READABLE as u8);
+    /// Writable.
+    pub const WRITABLE: Ready = Ready(WRITABLE as u8);
+
+    /// Whether the read direction is ready.
+    ///
+    /// ```
+    /// assert!(weft_io::Ready::READABLE.is_readable());
+    /// ```
+    pub const fn is_readable(self) -> bool {
+        self.0 & READABLE as u8 != 0
+    }
+
+    /// Whether the write direction is ready.
+    ///
+    /// ```
+    /// assert!(weft_io::Ready::WRITABLE.is_writable());
+    /// ```
+    pub const fn is_writable(self) -> bool {
+        self.0 & WRITABLE as u8 != 0
+    }
+
+    /// Whether no direction is ready.
+    ///
+    /// ```
+    /// assert!(!weft_io::Ready::WRITABLE.is_empty());
+    /// ```
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub(crate) fn with(self, direction: Direction) -> Ready {
+        Ready(self.0 | direction.ready_bit() as u8)
+    }
+}
+
+impl std::fmt::Debug for Ready {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ready")
+            .field("readable", &self.is_readable())
+            .field("writable", &self.is_writable())
+            .finish()
+    }
+}
+
 /// What a poll for readiness waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Want {
@@ -290,6 +439,34 @@ mod loom_tests {
             let ready = would_block_then_poll(&io, event, &mut cx);
             reactor.join().unwrap();
             assert!(ready || flag.0.load(SeqCst), "the first edge was lost");
+        });
+    }
+
+    /// `Async::try_io` checks readiness with a no-op waker, runs the syscall, and on
+    /// `WouldBlock` clears readiness; the caller then waits with `ready()`, which wants a
+    /// real edge. An edge the reactor delivers while the syscall fails must survive the
+    /// clear: the `ready()` poll sees it, or its waker is woken.
+    #[test]
+    fn try_io_would_block_vs_edge_then_ready() {
+        loom::model(|| {
+            let io = Arc::new(ScheduledIo::new());
+            // Readiness already learned once (tick 1), as on a stream in use.
+            io.set_readiness(READABLE, &mut Vec::new());
+            let mut noop = Context::from_waker(Waker::noop());
+            let event = match io.poll_ready(Direction::Read, Want::Attempt, &mut noop) {
+                Poll::Ready(Ok(ev)) => ev,
+                _ => unreachable!("readable at tick 1"),
+            };
+            let reactor = reactor_event(&io, READABLE);
+            // The syscall said WouldBlock.
+            io.clear_readiness(event);
+            let (flag, waker) = flag_waker();
+            let mut cx = Context::from_waker(&waker);
+            let ready = io
+                .poll_ready(Direction::Read, Want::Edge, &mut cx)
+                .is_ready();
+            reactor.join().unwrap();
+            assert!(ready || flag.0.load(SeqCst), "ready() missed the edge");
         });
     }
 

@@ -32,6 +32,27 @@ fn lookup_host_resolves_a_host_name_on_the_blocking_pool() {
 }
 
 #[test]
+fn lookup_host_resolves_localhost_port_zero_to_loopback_addresses() {
+    within(|| {
+        let rt = runtime(1);
+        let addrs: Vec<SocketAddr> = rt
+            .block_on(async { lookup_host("localhost:0").await })
+            .unwrap()
+            .collect();
+        assert!(!addrs.is_empty(), "localhost resolved to nothing");
+        for addr in &addrs {
+            assert!(addr.ip().is_loopback(), "{addr}");
+            assert_eq!(addr.port(), 0);
+        }
+        // What a server does with the answer: bind it.
+        rt.block_on(async {
+            let listener = TcpListener::bind(addrs[0]).unwrap();
+            assert_ne!(listener.local_addr().unwrap().port(), 0);
+        });
+    });
+}
+
+#[test]
 fn lookup_host_resolves_literals_without_the_blocking_pool() {
     within(|| {
         let rt = runtime(1);

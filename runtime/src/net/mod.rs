@@ -46,4 +46,4 @@ pub use tcp::{
     Incoming, OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpListener, TcpSocket, TcpStream, WriteHalf,
 };
 pub use udp::UdpSocket;
-pub use unix::{UnixDatagram, UnixIncoming, UnixListener, UnixStream};
+pub use unix::{UCred, UnixDatagram, UnixIncoming, UnixListener, UnixStream};

@@ -78,6 +78,28 @@ impl TcpListener {
         })
     }
 
+    /// Deregisters the listener from the runtime and returns the std listener, still in
+    /// non-blocking mode (call `set_nonblocking(false)` for blocking use).
+    ///
+    /// # Errors
+    ///
+    /// The OS error if the selector refuses to forget the descriptor; the listener is
+    /// closed then.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let addr = l.local_addr().unwrap();
+    ///     let l = l.into_std().unwrap();
+    ///     l.set_nonblocking(false).unwrap();
+    ///     let _c = std::net::TcpStream::connect(addr).unwrap();
+    ///     let (_s, _) = l.accept().unwrap();
+    /// });
+    /// ```
+    pub fn into_std(self) -> io::Result<std::net::TcpListener> {
+        self.io.into_inner()
+    }
+
     /// Accepts one connection.
     ///
     /// # Errors

@@ -1,6 +1,8 @@
 //! TCP: listener, stream (and its halves), and the `TcpSocket` builder.
 
 mod listener;
+mod options;
+mod readiness;
 mod socket;
 mod split;
 mod stream;

@@ -150,6 +150,38 @@ impl TcpStream {
         })
     }
 
+    /// Deregisters the stream from the runtime and returns the std stream, still in
+    /// non-blocking mode (call `set_nonblocking(false)` for blocking use).
+    ///
+    /// # Errors
+    ///
+    /// The OS error if the selector refuses to forget the descriptor; the stream is closed
+    /// then.
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// weft::run(async {
+    ///     let l = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let c = weft::net::TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    ///     let (s, _) = l.accept().await.unwrap();
+    ///     let mut c = c.into_std().unwrap();
+    ///     c.set_nonblocking(false).unwrap();
+    ///     let mut s = s.into_std().unwrap();
+    ///     s.set_nonblocking(false).unwrap();
+    ///     c.write_all(b"sync").unwrap();
+    ///     let mut buf = [0; 4];
+    ///     s.read_exact(&mut buf).unwrap();
+    ///     assert_eq!(&buf, b"sync");
+    /// });
+    /// ```
+    pub fn into_std(self) -> io::Result<std::net::TcpStream> {
+        match Arc::try_unwrap(self.io) {
+            Ok(io) => io.into_inner(),
+            // A `TcpStream` is the only owner: its halves are made by consuming it.
+            Err(_) => unreachable!("a TcpStream shares its socket with no one"),
+        }
+    }
+
     /// The remote address.
     ///
     /// # Errors

@@ -1,7 +1,11 @@
 //! Unix-domain sockets: stream (listener and connection) and datagram.
 
 mod datagram;
+mod listener;
 mod stream;
+mod ucred;
 
 pub use datagram::UnixDatagram;
-pub use stream::{UnixIncoming, UnixListener, UnixStream};
+pub use listener::{UnixIncoming, UnixListener};
+pub use stream::UnixStream;
+pub use ucred::UCred;

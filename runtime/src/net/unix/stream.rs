@@ -1,8 +1,8 @@
-//! `UnixListener` and `UnixStream`.
+//! `UnixStream`, a Unix-domain stream connection.
 
-use crate::io::Async;
+use super::ucred::{self, UCred};
+use crate::io::{Async, Interest, Ready};
 use crate::net::{connect, nosignal, shutdown};
-use futures_core::Stream;
 use futures_io::{AsyncRead, AsyncWrite};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::fmt;
@@ -12,179 +12,7 @@ use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
-
-/// A Unix-domain stream server socket.
-///
-/// # Examples
-///
-/// ```
-/// use weft::io::{AsyncReadExt, AsyncWriteExt};
-/// use weft::net::{UnixListener, UnixStream};
-/// weft::run(async {
-///     let dir = std::env::temp_dir().join(format!("weft-doc-{}", std::process::id()));
-///     std::fs::create_dir_all(&dir).unwrap();
-///     let path = dir.join("sock");
-///     let _ = std::fs::remove_file(&path);
-///     let listener = UnixListener::bind(&path).unwrap();
-///     let mut client = UnixStream::connect(&path).await.unwrap();
-///     let (mut server, _) = listener.accept().await.unwrap();
-///     client.write_all(b"hi").await.unwrap();
-///     let mut buf = [0; 2];
-///     server.read_exact(&mut buf).await.unwrap();
-///     assert_eq!(&buf, b"hi");
-///     std::fs::remove_dir_all(&dir).unwrap();
-/// });
-/// ```
-pub struct UnixListener {
-    io: Async<std::os::unix::net::UnixListener>,
-}
-
-impl UnixListener {
-    /// Binds to `path` and listens.
-    ///
-    /// # Errors
-    ///
-    /// `AddrInUse` if the path exists (remove a stale socket file first); an error outside a
-    /// runtime.
-    ///
-    /// ```
-    /// weft::run(async {
-    ///     let path = std::env::temp_dir().join(format!("weft-bind-{}", std::process::id()));
-    ///     let _ = std::fs::remove_file(&path);
-    ///     let l = weft::net::UnixListener::bind(&path).unwrap();
-    ///     assert!(l.local_addr().is_ok());
-    ///     std::fs::remove_file(&path).unwrap();
-    /// });
-    /// ```
-    pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
-        UnixListener::from_std(std::os::unix::net::UnixListener::bind(path)?)
-    }
-
-    /// Wraps a std listener (switched to non-blocking mode).
-    ///
-    /// # Errors
-    ///
-    /// Outside a runtime, or if the descriptor cannot be registered.
-    ///
-    /// ```
-    /// weft::run(async {
-    ///     let path = std::env::temp_dir().join(format!("weft-fs-{}", std::process::id()));
-    ///     let _ = std::fs::remove_file(&path);
-    ///     let l = std::os::unix::net::UnixListener::bind(&path).unwrap();
-    ///     let l = weft::net::UnixListener::from_std(l).unwrap();
-    ///     # drop(l);
-    ///     std::fs::remove_file(&path).unwrap();
-    /// });
-    /// ```
-    pub fn from_std(listener: std::os::unix::net::UnixListener) -> io::Result<UnixListener> {
-        Ok(UnixListener {
-            io: Async::new(listener)?,
-        })
-    }
-
-    /// Accepts one connection.
-    ///
-    /// # Errors
-    ///
-    /// The OS error of `accept(2)`: `EMFILE`/`ENFILE` when the process or the system is out
-    /// of descriptors (the listener stays usable and the connection stays queued: close
-    /// descriptors or raise `RLIMIT_NOFILE`, pause, then accept again); an error of kind
-    /// `Other` once the runtime that owns the listener has shut down.
-    ///
-    /// # Cancel safety
-    ///
-    /// Cancel safe.
-    ///
-    /// ```
-    /// weft::run(async {
-    ///     let path = std::env::temp_dir().join(format!("weft-acc-{}", std::process::id()));
-    ///     let _ = std::fs::remove_file(&path);
-    ///     let l = weft::net::UnixListener::bind(&path).unwrap();
-    ///     let _c = std::os::unix::net::UnixStream::connect(&path).unwrap();
-    ///     let (_s, _addr) = l.accept().await.unwrap();
-    ///     std::fs::remove_file(&path).unwrap();
-    /// });
-    /// ```
-    pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        std::future::poll_fn(|cx| self.poll_accept(cx)).await
-    }
-
-    /// Polls for one incoming connection.
-    ///
-    /// # Errors
-    ///
-    /// As [`accept`](Self::accept).
-    ///
-    /// ```
-    /// weft::run(async {
-    ///     let path = std::env::temp_dir().join(format!("weft-pacc-{}", std::process::id()));
-    ///     let _ = std::fs::remove_file(&path);
-    ///     let l = weft::net::UnixListener::bind(&path).unwrap();
-    ///     let _c = std::os::unix::net::UnixStream::connect(&path).unwrap();
-    ///     std::future::poll_fn(|cx| l.poll_accept(cx)).await.unwrap();
-    ///     std::fs::remove_file(&path).unwrap();
-    /// });
-    /// ```
-    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
-        let (stream, addr) = ready!(self.io.poll_read_with(cx, |l| l.accept()))?;
-        Poll::Ready(UnixStream::from_std(stream).map(|s| (s, addr)))
-    }
-
-    /// A stream of incoming connections.
-    ///
-    /// ```
-    /// use futures_core::Stream;
-    /// weft::run(async {
-    ///     let path = std::env::temp_dir().join(format!("weft-inc-{}", std::process::id()));
-    ///     let _ = std::fs::remove_file(&path);
-    ///     let l = weft::net::UnixListener::bind(&path).unwrap();
-    ///     let _c = std::os::unix::net::UnixStream::connect(&path).unwrap();
-    ///     let mut inc = l.incoming();
-    ///     let s = std::future::poll_fn(|cx| std::pin::Pin::new(&mut inc).poll_next(cx)).await;
-    ///     assert!(s.unwrap().is_ok());
-    ///     std::fs::remove_file(&path).unwrap();
-    /// });
-    /// ```
-    pub fn incoming(&self) -> UnixIncoming<'_> {
-        UnixIncoming { listener: self }
-    }
-
-    /// The bound address.
-    ///
-    /// # Errors
-    ///
-    /// The OS error of `getsockname(2)`; none is expected for an open socket.
-    ///
-    /// ```
-    /// weft::run(async {
-    ///     let path = std::env::temp_dir().join(format!("weft-la-{}", std::process::id()));
-    ///     let _ = std::fs::remove_file(&path);
-    ///     let l = weft::net::UnixListener::bind(&path).unwrap();
-    ///     assert_eq!(l.local_addr().unwrap().as_pathname(), Some(path.as_path()));
-    ///     std::fs::remove_file(&path).unwrap();
-    /// });
-    /// ```
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.get_ref().local_addr()
-    }
-}
-
-/// Incoming connections of a [`UnixListener`]; never ends.
-#[derive(Debug)]
-#[must_use = "streams do nothing unless polled"]
-pub struct UnixIncoming<'a> {
-    listener: &'a UnixListener,
-}
-
-impl Stream for UnixIncoming<'_> {
-    type Item = io::Result<UnixStream>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let res = ready!(self.listener.poll_accept(cx));
-        Poll::Ready(Some(res.map(|(s, _)| s)))
-    }
-}
+use std::task::{Context, Poll};
 
 /// A Unix-domain stream connection; implements [`AsyncRead`] and [`AsyncWrite`].
 ///
@@ -335,6 +163,137 @@ impl UnixStream {
         self.io.get_ref().local_addr()
     }
 
+    /// The credentials of the peer process, as the kernel recorded them at connect time
+    /// (`SO_PEERCRED` on Linux, `getpeereid` elsewhere).
+    ///
+    /// # Errors
+    ///
+    /// The OS error of `getsockopt(2)`/`getpeereid(3)`: `NotConnected` for a stream whose
+    /// peer is gone on some systems.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let (a, _b) = weft::net::UnixStream::pair().unwrap();
+    ///     // SAFETY: getgid has no preconditions and cannot fail.
+    ///     assert_eq!(a.peer_cred().unwrap().gid(), unsafe { libc::getgid() });
+    /// });
+    /// ```
+    pub fn peer_cred(&self) -> io::Result<UCred> {
+        ucred::peer_cred(self.io.get_ref().as_fd())
+    }
+
+    /// Waits until the stream is ready for any direction of `interest`; returns which
+    /// directions are ready (an event the reactor reported, as tokio's `ready`).
+    ///
+    /// # Errors
+    ///
+    /// An error of kind `Other` once the runtime that owns the stream has shut down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// use weft::io::Interest;
+    /// weft::run(async {
+    ///     let (a, _b) = weft::net::UnixStream::pair().unwrap();
+    ///     assert!(a.ready(Interest::WRITABLE).await.unwrap().is_writable());
+    /// });
+    /// ```
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.io.ready(interest).await
+    }
+
+    /// Waits until the stream is readable.
+    ///
+    /// # Errors
+    ///
+    /// An error of kind `Other` once the runtime that owns the stream has shut down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// use weft::io::AsyncWriteExt;
+    /// weft::run(async {
+    ///     let (mut a, b) = weft::net::UnixStream::pair().unwrap();
+    ///     a.write_all(b"x").await.unwrap();
+    ///     b.readable().await.unwrap();
+    /// });
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.readable().await
+    }
+
+    /// Waits until the stream is writable.
+    ///
+    /// # Errors
+    ///
+    /// An error of kind `Other` once the runtime that owns the stream has shut down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let (a, _b) = weft::net::UnixStream::pair().unwrap();
+    ///     a.writable().await.unwrap();
+    /// });
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.writable().await
+    }
+
+    /// Reads what is there into `buf` without waiting; `Ok(0)` means end of stream (or an
+    /// empty `buf`).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` if no bytes are there (wait with [`readable`](Self::readable), then try
+    /// again); the OS error of `read(2)`; an error of kind `Other` once the runtime that
+    /// owns the stream has shut down.
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// weft::run(async {
+    ///     let (a, b) = weft::net::UnixStream::pair().unwrap();
+    ///     let mut buf = [0; 8];
+    ///     assert_eq!(b.try_read(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+    ///     a.try_write(b"now").unwrap();
+    ///     let n = loop {
+    ///         b.readable().await.unwrap();
+    ///         if let Ok(n) = b.try_read(&mut buf) {
+    ///             break n;
+    ///         }
+    ///     };
+    ///     assert_eq!(&buf[..n], b"now");
+    /// });
+    /// ```
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |mut s| s.read(buf))
+    }
+
+    /// Writes what fits of `buf` without waiting; returns how many bytes were written.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` if the socket buffer is full (wait with [`writable`](Self::writable),
+    /// then try again); `BrokenPipe` once the peer has gone (never `SIGPIPE`); an error of
+    /// kind `Other` once the runtime that owns the stream has shut down.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let (a, _b) = weft::net::UnixStream::pair().unwrap();
+    ///     assert_eq!(a.try_write(b"room").unwrap(), 4);
+    /// });
+    /// ```
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::WRITABLE, |s| nosignal::send(s.as_raw_fd(), buf))
+    }
+
     /// Shuts down the read, write, or both halves.
     ///
     /// A peer that already went leaves nothing to shut down: that is `Ok(())`, not
@@ -405,15 +364,7 @@ impl AsyncWrite for UnixStream {
     }
 }
 
-fd_impls!(UnixListener, UnixStream);
-
-impl fmt::Debug for UnixListener {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnixListener")
-            .field("local", &self.local_addr().ok())
-            .finish()
-    }
-}
+fd_impls!(UnixStream);
 
 impl fmt::Debug for UnixStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,4 +1,8 @@
-//! `UdpSocket`.
+//! `UdpSocket`: binding, connecting, and the awaited sends and receives. Readiness and
+//! the non-blocking `try_*` calls are in `readiness.rs`, socket options in `options.rs`.
+
+mod options;
+mod readiness;
 
 use crate::io::Async;
 use crate::net::{addr, lookup_host};
@@ -65,6 +69,25 @@ impl UdpSocket {
         Ok(UdpSocket {
             io: Async::new(socket)?,
         })
+    }
+
+    /// Deregisters the socket from the runtime and returns the std socket, still in
+    /// non-blocking mode (call `set_nonblocking(false)` for blocking use).
+    ///
+    /// # Errors
+    ///
+    /// The OS error if the selector refuses to forget the descriptor; the socket is closed
+    /// then.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let s = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     let addr = s.local_addr().unwrap();
+    ///     assert_eq!(s.into_std().unwrap().local_addr().unwrap(), addr);
+    /// });
+    /// ```
+    pub fn into_std(self) -> io::Result<std::net::UdpSocket> {
+        self.io.into_inner()
     }
 
     /// Sets the default peer for [`send`](Self::send) and filters [`recv`](Self::recv) to it.
@@ -228,22 +251,6 @@ impl UdpSocket {
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.io.get_ref().peer_addr()
-    }
-
-    /// Sets `SO_BROADCAST`.
-    ///
-    /// # Errors
-    ///
-    /// The OS error of `setsockopt(2)`; none is expected for an open socket.
-    ///
-    /// ```
-    /// weft::run(async {
-    ///     let a = weft::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    ///     a.set_broadcast(true).unwrap();
-    /// });
-    /// ```
-    pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
-        self.io.get_ref().set_broadcast(on)
     }
 }
 
