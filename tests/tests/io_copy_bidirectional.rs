@@ -128,13 +128,18 @@ fn copy_bidirectional_reports_a_reset_upstream_as_connection_reset() {
             let front = TcpListener::bind("127.0.0.1:0").unwrap();
             let (up_addr, front_addr) =
                 (upstream.local_addr().unwrap(), front.local_addr().unwrap());
+            let (connected_tx, connected) = weft::sync::oneshot::channel();
             let proxy = weft::spawn(async move {
                 let (mut inbound, _) = front.accept().await.unwrap();
                 let mut outbound = TcpStream::connect(up_addr).await.unwrap();
+                connected_tx.send(()).unwrap();
                 copy_bidirectional(&mut inbound, &mut outbound).await
             });
             let _client = TcpStream::connect(front_addr).await.unwrap();
             let (server, _) = upstream.accept().await.unwrap();
+            // Reset only once the proxy's connect has completed: a reset before that is the
+            // connect's own error, not the copy's.
+            connected.await.unwrap();
             server.set_linger(Some(std::time::Duration::ZERO)).unwrap();
             drop(server); // linger 0: the close is a reset
             let err = proxy.await.unwrap().unwrap_err();
