@@ -198,10 +198,16 @@ where
         Id::Timers => ms(features::timers(rt)),
         Id::TimeoutHot => ms(features::timeout_hot(rt)),
         Id::SpawnBlocking => ms(features::spawn_blocking(rt)),
-        Id::TcpEcho => Sample {
-            value: features::tcp_echo(rt),
-            wakeups: None,
-        },
+        Id::TcpEcho => {
+            let before = super::child::process_usage();
+            let value = features::tcp_echo(rt);
+            let after = super::child::process_usage();
+            Sample {
+                value,
+                wakeups: None,
+                cost: Some(before.cost_per(after, features::ECHO_OPS)),
+            }
+        }
         Id::Mpsc => ms(features::mpsc(rt)),
         Id::Semaphore => ms(features::semaphore(rt)),
         Id::IdleTaskMemory | Id::IdleCpu => {

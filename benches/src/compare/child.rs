@@ -58,6 +58,7 @@ pub fn sample_in_child(workload: &str, runtime: &str, workers: usize) -> Sample 
     Sample {
         value,
         wakeups: fields.next(),
+        cost: None,
     }
 }
 
@@ -89,6 +90,7 @@ fn measure<R: Rt>(workload: &str, workers: usize) -> Sample {
         "idle_task_memory" => Sample {
             value: idle_task_memory(&rt),
             wakeups: None,
+            cost: None,
         },
         "idle_cpu" => idle_cpu(&rt),
         other => fail(&format!("{other:?} is not a child workload")),
@@ -146,9 +148,28 @@ fn vm_rss_bytes() -> u64 {
 
 /// CPU time and voluntary context switches, from `getrusage`.
 #[derive(Clone, Copy, Debug)]
-struct Usage {
+pub struct Usage {
     cpu: Duration,
     voluntary_switches: u64,
+}
+
+impl Usage {
+    /// What `ops` operations cost between `self` and the later `after`.
+    pub fn cost_per(self, after: Usage, ops: u64) -> super::Cost {
+        let ops = ops.max(1) as f64;
+        super::Cost {
+            cpu_us: (after.cpu - self.cpu).as_secs_f64() * 1e6 / ops,
+            switches: after
+                .voluntary_switches
+                .saturating_sub(self.voluntary_switches) as f64
+                / ops,
+        }
+    }
+}
+
+/// The process's usage so far (every thread).
+pub fn process_usage() -> Usage {
+    usage(libc::RUSAGE_SELF)
 }
 
 fn usage(who: libc::c_int) -> Usage {
@@ -184,5 +205,6 @@ fn idle_cpu<R: Rt>(rt: &R) -> Sample {
     Sample {
         value: cpu.as_secs_f64() * 1e3,
         wakeups: Some(switches as f64),
+        cost: None,
     }
 }

@@ -131,8 +131,11 @@ pub fn tcp_echo<R: Net>(rt: &R) -> f64 {
         server.await;
         start.elapsed()
     });
-    (ECHO_CLIENTS * ECHO_ROUND_TRIPS) as f64 / elapsed.as_secs_f64()
+    ECHO_OPS as f64 / elapsed.as_secs_f64()
 }
+
+/// Round trips in one `tcp_echo` sample.
+pub const ECHO_OPS: u64 = (ECHO_CLIENTS * ECHO_ROUND_TRIPS) as u64;
 
 /// Echoes everything it reads until the peer closes.
 async fn echo<R: Net>(mut stream: R::Stream) -> io::Result<()> {

@@ -67,6 +67,19 @@ pub struct Sample {
     pub value: f64,
     /// Wakeups (voluntary context switches), for `idle_cpu` only.
     pub wakeups: Option<f64>,
+    /// What one operation cost the process, for the I/O workloads (per round trip).
+    pub cost: Option<Cost>,
+}
+
+/// Process CPU time and voluntary context switches per operation (`getrusage` over the
+/// sample, divided by its operations). The other runtimes in the process sit idle
+/// meanwhile and add nothing measurable (`idle_cpu` shows 0 for each).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cost {
+    /// CPU microseconds (user + system) per operation.
+    pub cpu_us: f64,
+    /// Voluntary context switches per operation.
+    pub switches: f64,
 }
 
 impl Sample {
@@ -75,6 +88,7 @@ impl Sample {
         Sample {
             value: d.as_secs_f64() * 1e3,
             wakeups: None,
+            cost: None,
         }
     }
 }

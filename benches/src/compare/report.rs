@@ -115,6 +115,38 @@ pub fn markdown(env: &Environment, load_at_end: &str, rows: &[Row]) -> String {
             spread_cell(row),
         );
     }
+    let costed: Vec<&Row> = rows
+        .iter()
+        .filter(|r| (0..RUNTIMES.len()).all(|rt| r.median_cost(rt).is_some()))
+        .collect();
+    if !costed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nWhat one operation cost the process (median over the samples; getrusage: CPU \
+             user + system, voluntary context switches):\n"
+        );
+        let _ = writeln!(
+            out,
+            "| workload | weft CPU µs | tokio CPU µs | smol CPU µs | weft switches | tokio switches | smol switches |"
+        );
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+        for row in costed {
+            let cost: Vec<(f64, f64)> = (0..RUNTIMES.len())
+                .filter_map(|rt| row.median_cost(rt))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} (per op) | {} | {} | {} | {:.3} | {:.3} | {:.3} |",
+                row.workload.name,
+                number(cost[0].0),
+                number(cost[1].0),
+                number(cost[2].0),
+                cost[0].1,
+                cost[1].1,
+                cost[2].1,
+            );
+        }
+    }
     let mut notes = Vec::new();
     let repeated: Vec<String> = rows
         .iter()
@@ -229,14 +261,17 @@ pub fn json(env: &Environment, load_at_end: &str, rows: &[Row]) -> String {
         for (rt, name) in RUNTIMES.iter().enumerate() {
             let samples = Some(row.values(rt));
             let wakeups = row.wakeups(rt);
+            let cost = row.median_cost(rt);
             let _ = writeln!(
                 out,
-                "        {}: {{\"median\": {}, \"spread\": {}, \"samples\": {}, \"wakeups\": {}}}{}",
+                "        {}: {{\"median\": {}, \"spread\": {}, \"samples\": {}, \"wakeups\": {}, \"cpu_us_per_op\": {}, \"switches_per_op\": {}}}{}",
                 json_str(name),
                 json_num(row.median(rt)),
                 json_num(row.spread(rt)),
                 json_array(samples),
                 json_array(wakeups),
+                json_num(cost.map(|c| c.0)),
+                json_num(cost.map(|c| c.1)),
                 if rt + 1 < RUNTIMES.len() { "," } else { "" }
             );
         }

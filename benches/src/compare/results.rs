@@ -61,6 +61,16 @@ impl Row {
         median(&self.values(runtime))
     }
 
+    /// Median cost per operation of `runtime` (CPU µs, voluntary context switches), for
+    /// the workloads that measure it.
+    pub fn median_cost(&self, runtime: usize) -> Option<(f64, f64)> {
+        let costs: Option<Vec<_>> = self.samples[runtime].iter().map(|s| s.cost).collect();
+        let costs = costs?;
+        let cpu: Vec<f64> = costs.iter().map(|c| c.cpu_us).collect();
+        let switches: Vec<f64> = costs.iter().map(|c| c.switches).collect();
+        Some((median(&cpu)?, median(&switches)?))
+    }
+
     /// Median wakeups of `runtime`, for workloads that count them.
     pub fn median_wakeups(&self, runtime: usize) -> Option<f64> {
         median(&self.wakeups(runtime)?)
@@ -107,6 +117,7 @@ mod tests {
             .map(|&value| Sample {
                 value,
                 wakeups: None,
+                cost: None,
             })
             .collect()
     }
