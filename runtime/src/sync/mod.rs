@@ -11,6 +11,7 @@
 //! | `asyncio.Barrier(n)` | [`Barrier::new(n)`](Barrier), `barrier.wait().await` |
 //! | `loop.create_future()`, `set_result`, `set_exception`, `cancel` | [`oneshot::channel`] |
 //! | `asyncio.Queue(maxsize)` | [`mpsc::channel`] / [`mpsc::unbounded_channel`] |
+//! | one `Queue` per listener, every `put` to all | [`broadcast::channel`]: every receiver sees every value |
 //!
 //! Every primitive is runtime-agnostic: it only stores and wakes [`Waker`]s, so it works
 //! on any executor, across runtimes, and (for the `try_*` and `blocking_*` methods) from
@@ -24,6 +25,7 @@
 //! [`Waker`]: std::task::Waker
 
 mod barrier;
+pub mod broadcast;
 mod event;
 pub mod mpsc;
 mod mutex;
