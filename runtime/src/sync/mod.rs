@@ -12,6 +12,7 @@
 //! | `loop.create_future()`, `set_result`, `set_exception`, `cancel` | [`oneshot::channel`] |
 //! | `asyncio.Queue(maxsize)` | [`mpsc::channel`] / [`mpsc::unbounded_channel`] |
 //! | one `Queue` per listener, every `put` to all | [`broadcast::channel`]: every receiver sees every value |
+//! | a shared variable plus an `Event` per change | [`watch::channel`]: the latest value, and waiting for the next |
 //!
 //! Every primitive is runtime-agnostic: it only stores and wakes [`Waker`]s, so it works
 //! on any executor, across runtimes, and (for the `try_*` and `blocking_*` methods) from
@@ -36,6 +37,7 @@ mod raw_lock;
 mod rwlock;
 mod semaphore;
 mod wait_list;
+pub mod watch;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
