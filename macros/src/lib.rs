@@ -148,6 +148,40 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(args, item, true)
 }
 
+/// `weft::select!`'s helper (not for direct use): turns a branch's pattern into one that
+/// tests a *borrowed* output, by dropping its binding modifiers (`mut`, `ref`) and its
+/// reference patterns (`&`), so that `match &output { probe => .. }` type-checks under
+/// match ergonomics in every edition. `select!` matches the probe inside its poll to
+/// decide whether a completed branch's output fits its pattern, without moving the
+/// output; the real pattern then binds the moved output in the handler.
+#[doc(hidden)]
+#[proc_macro]
+pub fn select_probe(pattern: TokenStream) -> TokenStream {
+    probe(pattern)
+}
+
+fn probe(tokens: TokenStream) -> TokenStream {
+    let mut out = TokenStream::new();
+    for tt in tokens {
+        match tt {
+            TokenTree::Ident(i) if i.to_string() == "mut" || i.to_string() == "ref" => {}
+            TokenTree::Punct(p) if p.as_char() == '&' => {}
+            // A pattern forwarded through `macro_rules` arrives wrapped in an invisible
+            // group: open it (and any nested one) so its tokens are cleaned too.
+            TokenTree::Group(g) if g.delimiter() == Delimiter::None => {
+                out.extend(probe(g.stream()));
+            }
+            TokenTree::Group(g) => {
+                let mut cleaned = Group::new(g.delimiter(), probe(g.stream()));
+                cleaned.set_span(g.span());
+                out.extend([TokenTree::Group(cleaned)]);
+            }
+            other => out.extend([other]),
+        }
+    }
+    out
+}
+
 fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> TokenStream {
     // A bad setting still expands the function (without settings), so the user sees that
     // one error and not also rustc's "`main` function is not allowed to be `async`".
