@@ -17,6 +17,7 @@
 //! | `asyncio.as_completed(tasks)` | [`JoinSet::join_next`] |
 //! | `await asyncio.gather(a, b)` | [`join!`](crate::join) / [`try_join!`](crate::try_join), [`join_all`] |
 //! | `asyncio.wait(aws, return_when=FIRST_COMPLETED)` | [`select!`](crate::select) |
+//! | `contextvars.ContextVar`, `var.set(v)` for a block | [`task_local!`](crate::task_local), [`LocalKey::scope`] |
 
 mod builder;
 #[doc(hidden)]
@@ -30,6 +31,7 @@ pub(crate) mod list;
 mod macros;
 pub(crate) mod raw;
 pub(crate) mod state;
+mod task_local;
 mod waker;
 
 #[cfg(all(test, loom))]
@@ -43,6 +45,7 @@ pub use error::JoinError;
 pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
 pub use join_set::JoinSet;
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 /// Cooperative scheduling: the per-poll budget that weft's leaf futures spend, so an
 /// always-ready task yields to others. See [`coop::poll_proceed`].
 pub use weft_io::coop;
