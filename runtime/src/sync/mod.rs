@@ -38,7 +38,7 @@ pub(crate) mod park;
 mod raw_lock;
 mod rwlock;
 mod semaphore;
-mod wait_list;
+pub(crate) mod wait_list;
 pub mod watch;
 
 #[cfg(all(test, loom))]

@@ -13,7 +13,8 @@
 //! | `task.done()` | [`JoinHandle::is_finished`] |
 //! | `asyncio.sleep(0)` | [`yield_now`] |
 //! | `task.get_name()` | [`JoinHandle::name`] |
-//! | `async with asyncio.TaskGroup() as tg: tg.create_task(c)` | [`JoinSet::spawn`] (dropping the set cancels its tasks) |
+//! | `async with asyncio.TaskGroup() as tg: tg.create_task(c)` | [`TaskGroup::spawn`], then [`TaskGroup::join`] (the first failure cancels the rest) |
+//! | a set of tasks awaited as they finish | [`JoinSet::spawn`] (dropping the set cancels its tasks) |
 //! | `asyncio.as_completed(tasks)` | [`JoinSet::join_next`] |
 //! | `await asyncio.gather(a, b)` | [`join!`](crate::join) / [`try_join!`](crate::try_join), [`join_all`] |
 //! | `asyncio.wait(aws, return_when=FIRST_COMPLETED)` | [`select!`](crate::select) |
@@ -23,6 +24,7 @@ mod builder;
 #[doc(hidden)]
 pub mod combinators;
 mod error;
+mod group;
 pub(crate) mod header;
 mod id;
 mod join;
@@ -42,6 +44,7 @@ mod tests;
 pub use builder::Builder;
 pub use combinators::{join_all, JoinAll};
 pub use error::JoinError;
+pub use group::{Failure, GroupError, TaskGroup, TaskGroupHandle};
 pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
 pub use join_set::JoinSet;
