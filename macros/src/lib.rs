@@ -1,8 +1,10 @@
 //! `#[weft::main]` and `#[weft::test]`: write `async fn main` or an `async fn` test and
 //! have it run on a fresh weft runtime.
 //!
-//! Both accept optional settings, passed on to `weft::Builder`:
-//! `#[weft::main(worker_threads = 4)]`, `#[weft::test(worker_threads = 1)]`.
+//! Both accept optional settings, tokio's names: the runtime `flavor`
+//! (`"multi_thread"`, the default, or `"current_thread"`) and settings passed on to
+//! `weft::Builder`: `#[weft::main(worker_threads = 4)]`,
+//! `#[weft::test(flavor = "current_thread")]`.
 //!
 //! Written against the compiler's own `proc_macro` API only: the transformation is small
 //! (drop `async`, wrap the body in `block_on`), so it does not need a parser crate.
@@ -35,10 +37,27 @@ use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenSt
 ///
 /// # Settings
 ///
-/// `name = value` pairs separated by commas, each passed to the `weft::Builder` method of
-/// that name: `worker_threads` and `event_interval`. A value is one token (a literal, a
-/// name or a parenthesised expression). A runtime that cannot start panics with
-/// "weft: could not build the runtime" and the builder's error.
+/// `name = value` pairs separated by commas, each at most once:
+///
+/// - `flavor = "multi_thread"` (the default) or `flavor = "current_thread"`, as tokio
+///   spells them. For now `"current_thread"` builds a runtime with one worker thread:
+///   weft's current-thread runtime (whose only worker is the thread that calls
+///   `block_on`) is not there yet, and the attribute will switch to it when it is.
+/// - `worker_threads` and `event_interval`, each passed to the `weft::Builder` method of
+///   that name. A value is one token (a literal, a name or a parenthesised expression).
+///   `worker_threads` needs the multi-thread flavour.
+///
+/// A runtime that cannot start panics with "weft: could not build the runtime" and the
+/// builder's error.
+///
+/// ```
+/// #[weft::main(flavor = "current_thread")]
+/// async fn one_worker() -> usize {
+///     weft::Handle::current().metrics().num_workers()
+/// }
+///
+/// assert_eq!(one_worker(), 1);
+/// ```
 ///
 /// # Compile errors
 ///
@@ -75,7 +94,7 @@ use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenSt
 /// async fn main() {}
 /// ```
 ///
-/// "unknown setting `threads`; supported: worker_threads, event_interval":
+/// "unknown setting `threads`; supported: flavor, worker_threads, event_interval":
 ///
 /// ```compile_fail
 /// #[weft::main(threads = 4)]
@@ -109,6 +128,35 @@ use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenSt
 /// #[weft::main(worker_threads = 2 event_interval = 31)]
 /// async fn main() {}
 /// ```
+///
+/// "duplicate setting `worker_threads`" (at the second one):
+///
+/// ```compile_fail
+/// #[weft::main(worker_threads = 2, worker_threads = 4)]
+/// async fn main() {}
+/// ```
+///
+/// "unknown flavor \"single\"; expected \"current_thread\" or \"multi_thread\"":
+///
+/// ```compile_fail
+/// #[weft::main(flavor = "single")]
+/// async fn main() {}
+/// ```
+///
+/// "`flavor` takes a string: \"current_thread\" or \"multi_thread\"":
+///
+/// ```compile_fail
+/// #[weft::main(flavor = current_thread)]
+/// async fn main() {}
+/// ```
+///
+/// "`worker_threads` needs `flavor = \"multi_thread\"`: a current-thread runtime's only
+/// worker is the thread that runs the function":
+///
+/// ```compile_fail
+/// #[weft::main(flavor = "current_thread", worker_threads = 2)]
+/// async fn main() {}
+/// ```
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(args, item, false)
@@ -123,8 +171,16 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 /// ```
 ///
-/// It takes the settings of [`macro@main`] (`#[weft::test(worker_threads = 1)]`) and
-/// reports the same compile errors, plus one of its own.
+/// It takes the settings of [`macro@main`] (`#[weft::test(worker_threads = 1)]`,
+/// `#[weft::test(flavor = "current_thread")]`) and reports the same compile errors, plus
+/// one of its own.
+///
+/// ```
+/// #[weft::test(flavor = "current_thread")]
+/// async fn on_one_worker() {
+///     assert_eq!(weft::Handle::current().metrics().num_workers(), 1);
+/// }
+/// ```
 ///
 /// # Compile errors
 ///
@@ -148,12 +204,46 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(args, item, true)
 }
 
+/// `weft::select!`'s helper (not for direct use): turns a branch's pattern into one that
+/// tests a *borrowed* output, by dropping its binding modifiers (`mut`, `ref`) and its
+/// reference patterns (`&`), so that `match &output { probe => .. }` type-checks under
+/// match ergonomics in every edition. `select!` matches the probe inside its poll to
+/// decide whether a completed branch's output fits its pattern, without moving the
+/// output; the real pattern then binds the moved output in the handler.
+#[doc(hidden)]
+#[proc_macro]
+pub fn select_probe(pattern: TokenStream) -> TokenStream {
+    probe(pattern)
+}
+
+fn probe(tokens: TokenStream) -> TokenStream {
+    let mut out = TokenStream::new();
+    for tt in tokens {
+        match tt {
+            TokenTree::Ident(i) if i.to_string() == "mut" || i.to_string() == "ref" => {}
+            TokenTree::Punct(p) if p.as_char() == '&' => {}
+            // A pattern forwarded through `macro_rules` arrives wrapped in an invisible
+            // group: open it (and any nested one) so its tokens are cleaned too.
+            TokenTree::Group(g) if g.delimiter() == Delimiter::None => {
+                out.extend(probe(g.stream()));
+            }
+            TokenTree::Group(g) => {
+                let mut cleaned = Group::new(g.delimiter(), probe(g.stream()));
+                cleaned.set_span(g.span());
+                out.extend([TokenTree::Group(cleaned)]);
+            }
+            other => out.extend([other]),
+        }
+    }
+    out
+}
+
 fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> TokenStream {
     // A bad setting still expands the function (without settings), so the user sees that
     // one error and not also rustc's "`main` function is not allowed to be `async`".
     let (settings, settings_error) = match parse_settings(args) {
         Ok(settings) => (settings, None),
-        Err(e) => (Vec::new(), Some(e)),
+        Err(e) => (Settings::default(), Some(e)),
     };
     let mut out = TokenStream::new();
     if let Some((msg, span)) = settings_error {
@@ -173,11 +263,7 @@ fn expand(args: TokenStream, item: TokenStream, is_test: bool) -> TokenStream {
 
 type Error = (String, Span);
 
-fn expand_fn(
-    settings: Vec<(String, TokenTree)>,
-    item: TokenStream,
-    is_test: bool,
-) -> Result<TokenStream, Error> {
+fn expand_fn(settings: Settings, item: TokenStream, is_test: bool) -> Result<TokenStream, Error> {
     let mut tokens: Vec<TokenTree> = item.into_iter().collect();
     let first_span = tokens.first().map_or(Span::call_site(), TokenTree::span);
     let is_ident =
@@ -229,7 +315,17 @@ fn expand_fn(
     // { ::weft::Builder::new()<settings>.build().expect("...").block_on(async move <body>) }
     let mut call = path(&["weft", "Builder", "new"]);
     call.push(group(Delimiter::Parenthesis, TokenStream::new()));
-    for (name, value) in settings {
+    let mut builder = settings.builder;
+    if settings.current_thread {
+        // CURRENT-THREAD STAND-IN (issue 12): `Builder::new_current_thread()` does not exist
+        // yet, so `flavor = "current_thread"` builds a multi-thread runtime with one worker
+        // (tasks run on that worker, not on the thread that calls `block_on`). Once the
+        // current-thread runtime lands, emit `::weft::Builder::new_current_thread()` here
+        // instead and drop this `worker_threads(1)`.
+        let one = TokenTree::Literal(Literal::usize_unsuffixed(1));
+        builder.insert(0, ("worker_threads".to_string(), one));
+    }
+    for (name, value) in builder {
         call.push(TokenTree::Punct(Punct::new('.', Spacing::Alone)));
         call.push(TokenTree::Ident(Ident::new(&name, Span::call_site())));
         call.push(group(Delimiter::Parenthesis, TokenStream::from(value)));
@@ -255,17 +351,29 @@ fn expand_fn(
     Ok(out)
 }
 
-/// Parses `name = value, ...`; only builder settings that take one value are allowed.
-fn parse_settings(args: TokenStream) -> Result<Vec<(String, TokenTree)>, Error> {
-    const ALLOWED: [&str; 2] = ["worker_threads", "event_interval"];
-    let mut out = Vec::new();
+/// The settings of one attribute: the runtime flavour and the `Builder` calls.
+#[derive(Default)]
+struct Settings {
+    /// `flavor = "current_thread"`.
+    current_thread: bool,
+    /// `(method, value)` for each `Builder` setting, in the order written.
+    builder: Vec<(String, TokenTree)>,
+}
+
+/// Parses `name = value, ...`: `flavor = "..."` and builder settings that take one value.
+fn parse_settings(args: TokenStream) -> Result<Settings, Error> {
+    const ALLOWED: [&str; 3] = ["flavor", "worker_threads", "event_interval"];
+    let mut out = Settings::default();
+    let mut seen: Vec<String> = Vec::new();
+    let mut worker_threads_at = None;
     let mut it = args.into_iter().peekable();
     while let Some(tt) = it.next() {
         let name = match tt {
             TokenTree::Ident(i) => i,
             other => return Err(("expected a setting name".into(), other.span())),
         };
-        if !ALLOWED.contains(&name.to_string().as_str()) {
+        let key = name.to_string();
+        if !ALLOWED.contains(&key.as_str()) {
             return Err((
                 format!(
                     "unknown setting `{name}`; supported: {}",
@@ -274,6 +382,10 @@ fn parse_settings(args: TokenStream) -> Result<Vec<(String, TokenTree)>, Error> 
                 name.span(),
             ));
         }
+        if seen.contains(&key) {
+            return Err((format!("duplicate setting `{name}`"), name.span()));
+        }
+        seen.push(key.clone());
         match it.next() {
             Some(TokenTree::Punct(p)) if p.as_char() == '=' => {}
             _ => return Err((format!("expected `{name} = value`"), name.span())),
@@ -281,19 +393,55 @@ fn parse_settings(args: TokenStream) -> Result<Vec<(String, TokenTree)>, Error> 
         let value = it
             .next()
             .ok_or_else(|| (format!("`{name}` needs a value"), name.span()))?;
-        // Both settings are counts that `Builder::build` refuses when zero; say so here,
-        // where the user wrote it, rather than in a panic when the function runs.
-        if is_zero(&value) {
-            return Err((format!("`{name}` must be at least 1"), value.span()));
+        if key == "flavor" {
+            out.current_thread = parse_flavor(&value)?;
+        } else {
+            // Both are counts that `Builder::build` refuses when zero; say so here, where
+            // the user wrote it, rather than in a panic when the function runs.
+            if is_zero(&value) {
+                return Err((format!("`{name}` must be at least 1"), value.span()));
+            }
+            if key == "worker_threads" {
+                worker_threads_at = Some(name.span());
+            }
+            out.builder.push((key, value));
         }
-        out.push((name.to_string(), value));
         match it.next() {
             None => break,
             Some(TokenTree::Punct(p)) if p.as_char() == ',' => {}
             Some(other) => return Err(("expected `,` between settings".into(), other.span())),
         }
     }
+    if let (true, Some(span)) = (out.current_thread, worker_threads_at) {
+        return Err((
+            "`worker_threads` needs `flavor = \"multi_thread\"`: a current-thread runtime's \
+             only worker is the thread that runs the function"
+                .into(),
+            span,
+        ));
+    }
     Ok(out)
+}
+
+/// `"current_thread"` (true) or `"multi_thread"` (false).
+fn parse_flavor(value: &TokenTree) -> Result<bool, Error> {
+    let text = match value {
+        TokenTree::Literal(lit) => lit.to_string(),
+        other => {
+            return Err((
+                "`flavor` takes a string: \"current_thread\" or \"multi_thread\"".into(),
+                other.span(),
+            ))
+        }
+    };
+    match text.as_str() {
+        "\"current_thread\"" => Ok(true),
+        "\"multi_thread\"" => Ok(false),
+        _ => Err((
+            format!("unknown flavor {text}; expected \"current_thread\" or \"multi_thread\""),
+            value.span(),
+        )),
+    }
 }
 
 /// True for an integer literal of value zero (`0`, `0_0`, `0usize`).

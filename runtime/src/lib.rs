@@ -15,7 +15,7 @@
 //! | `async def main(): ...; asyncio.run(main())` | `#[weft::main] async fn main()` |
 //! | `loop.run_in_executor(None, f)` | [`spawn_blocking`] (or a [`blocking::Pool`] of your own) |
 //! | `asyncio.Semaphore`, `Lock`, `Event`, `Queue` | [`sync::Semaphore`], [`sync::Mutex`], [`sync::Event`], [`sync::mpsc`] |
-//! | `asyncio.TaskGroup`, `gather`, `wait(FIRST_COMPLETED)` | [`task::JoinSet`], [`join!`], [`select!`] |
+//! | `asyncio.TaskGroup`, `gather`, `wait(FIRST_COMPLETED)` | [`task::TaskGroup`] (or [`task::JoinSet`]), [`join!`], [`select!`] |
 //! | `asyncio.sleep(s)`, `wait_for(aw, t)` | [`time::sleep`], [`time::timeout`] |
 //! | `open_connection`, `start_server` | [`net::TcpStream::connect`], [`net::TcpListener::bind`] |
 //! | the selector, `loop.add_reader(fd, cb)` | the `weft-io` thread, [`io::Async`] |

@@ -84,3 +84,43 @@ fn main_without_settings_uses_the_builder_defaults() {
         assert_eq!(main_default(), expected);
     });
 }
+
+// CURRENT-THREAD STAND-IN: `flavor = "current_thread"` builds a one-worker runtime until
+// `Builder::new_current_thread` exists; then these tests should also assert that tasks run
+// on the thread that runs the body.
+#[weft::test(flavor = "current_thread")]
+async fn test_flavor_current_thread_runs_on_a_single_worker() {
+    assert_eq!(weft::Handle::current().metrics().num_workers(), 1);
+    let threads: HashSet<_> = {
+        let handles: Vec<_> = (0..16)
+            .map(|_| weft::spawn(async { thread::current().id() }))
+            .collect();
+        let mut ids = HashSet::new();
+        for h in handles {
+            ids.insert(h.await.unwrap());
+        }
+        ids
+    };
+    assert_eq!(
+        threads.len(),
+        1,
+        "every task on the one worker: {threads:?}"
+    );
+}
+
+#[weft::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_flavor_multi_thread_takes_worker_threads() {
+    assert_eq!(weft::Handle::current().metrics().num_workers(), 2);
+}
+
+#[weft::main(flavor = "current_thread", event_interval = 7)]
+async fn main_current_thread() -> usize {
+    weft::spawn(async { weft::Handle::current().metrics().num_workers() })
+        .await
+        .unwrap()
+}
+
+#[test]
+fn main_with_flavor_current_thread_builds_a_one_worker_runtime() {
+    within(|| assert_eq!(main_current_thread(), 1));
+}

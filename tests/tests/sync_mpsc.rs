@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
+use std::time::Duration;
 use weft::sync::mpsc;
 use weft_tests::{runtime, within};
 
@@ -372,5 +373,208 @@ fn permit_sent_after_the_receiver_is_dropped_drops_the_value() {
         permit.send(alive.clone());
         assert_eq!(Arc::strong_count(&alive), 1, "nobody can receive it");
         assert!(tx.try_send(alive.clone()).is_err());
+    });
+}
+
+#[test]
+fn recv_many_waits_for_one_then_takes_up_to_the_limit_in_order() {
+    within(|| {
+        let rt = runtime(2);
+        rt.block_on(async {
+            let (tx, mut rx) = mpsc::channel(16);
+            let mut buf = vec![-1];
+            assert_eq!(
+                rx.recv_many(&mut buf, 0).await,
+                0,
+                "a zero limit takes nothing"
+            );
+            let waiter = weft::spawn(async move {
+                let n = rx.recv_many(&mut buf, 3).await;
+                (n, buf, rx)
+            });
+            for i in 0..5 {
+                tx.send(i).await.unwrap();
+            }
+            let (n, mut buf, mut rx) = waiter.await.unwrap();
+            assert!((1..=3).contains(&n), "took {n}");
+            assert_eq!(buf.len(), 1 + n, "appended after what the buffer held");
+            while buf.len() < 6 {
+                assert!(rx.recv_many(&mut buf, 3).await > 0);
+            }
+            assert_eq!(buf, [-1, 0, 1, 2, 3, 4]);
+            assert_eq!(
+                tx.capacity(),
+                16,
+                "every received message gave its slot back"
+            );
+            drop(tx);
+            assert_eq!(
+                rx.recv_many(&mut buf, 3).await,
+                0,
+                "0 once the channel ended"
+            );
+        });
+    });
+}
+
+#[test]
+fn unbounded_recv_many_returns_zero_only_at_the_end() {
+    within(|| {
+        let rt = runtime(1);
+        rt.block_on(async {
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            for i in 0..4 {
+                tx.send(i).unwrap();
+            }
+            drop(tx);
+            let mut buf = Vec::new();
+            assert_eq!(rx.recv_many(&mut buf, 10).await, 4);
+            assert_eq!(rx.recv_many(&mut buf, 10).await, 0);
+            assert_eq!(buf, [0, 1, 2, 3]);
+        });
+    });
+}
+
+#[test]
+fn receiver_is_closed_after_close_or_when_every_sender_is_gone() {
+    let (tx, rx) = mpsc::channel::<u8>(2);
+    tx.try_send(1).unwrap();
+    assert!(!rx.is_closed());
+    drop(tx);
+    assert!(rx.is_closed(), "no sender left");
+    assert!(!rx.is_empty(), "closed, but a message still waits");
+    assert_eq!(rx.len(), 1);
+    let (_tx, mut rx) = mpsc::unbounded_channel::<u8>();
+    rx.close();
+    assert!(rx.is_closed());
+    assert!(rx.is_empty());
+}
+
+#[test]
+fn a_weak_sender_does_not_keep_the_channel_open() {
+    within(|| {
+        let rt = runtime(1);
+        rt.block_on(async {
+            let (tx, mut rx) = mpsc::channel(4);
+            let weak = tx.downgrade();
+            assert_eq!((tx.strong_count(), tx.weak_count()), (1, 1));
+            let upgraded = weak.upgrade().expect("a sender is alive");
+            assert_eq!(weak.strong_count(), 2);
+            upgraded.send(1).await.unwrap();
+            drop(upgraded);
+            drop(tx);
+            // Only the weak sender is left: the receiver sees the end.
+            assert_eq!(rx.recv().await, Some(1));
+            assert_eq!(rx.recv().await, None);
+            assert!(
+                weak.upgrade().is_none(),
+                "no sender comes back after the end"
+            );
+            let weak2 = weak.clone();
+            assert_eq!(weak2.weak_count(), 2);
+        });
+    });
+}
+
+#[test]
+fn send_timeout_gives_the_message_back_when_no_room_comes() {
+    within(|| {
+        let rt = runtime(1);
+        rt.block_on(async {
+            let (tx, mut rx) = mpsc::channel(1);
+            tx.send_timeout("a", Duration::from_secs(30)).await.unwrap();
+            let err = tx
+                .send_timeout("b", Duration::from_millis(20))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, mpsc::error::SendTimeoutError::Timeout("b")));
+            assert_eq!(
+                tx.capacity(),
+                0,
+                "the timed-out send left no reservation behind"
+            );
+            // Room that comes in time is used.
+            let sender = weft::spawn(async move {
+                tx.send_timeout("c", Duration::from_secs(30))
+                    .await
+                    .map(|_| tx)
+            });
+            assert_eq!(rx.recv().await, Some("a"));
+            let tx = sender.await.unwrap().unwrap();
+            assert_eq!(rx.recv().await, Some("c"));
+            drop(rx);
+            let err = tx
+                .send_timeout("d", Duration::from_secs(30))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, mpsc::error::SendTimeoutError::Closed("d")));
+        });
+    });
+}
+
+#[test]
+fn reserve_many_holds_n_slots_and_gives_back_the_unused_ones() {
+    within(|| {
+        let rt = runtime(2);
+        rt.block_on(async {
+            let (tx, mut rx) = mpsc::channel(3);
+            assert_eq!(tx.max_capacity(), 3);
+            assert!(
+                tx.reserve_many(4).await.is_err(),
+                "more than the capacity never fits"
+            );
+            let mut permits = tx.reserve_many(3).await.unwrap();
+            assert_eq!(permits.len(), 3);
+            assert_eq!(tx.capacity(), 0);
+            permits.next().unwrap().send(1);
+            drop(permits);
+            assert_eq!(tx.capacity(), 2, "the two permits not handed out came back");
+            assert_eq!(tx.max_capacity(), 3);
+            // A reservation that must wait for room gets it as messages are received.
+            tx.try_send(2).unwrap();
+            let waiter = {
+                let tx = tx.clone();
+                weft::spawn(async move {
+                    let permits = tx.reserve_many(3).await.unwrap();
+                    for (i, p) in permits.enumerate() {
+                        p.send(10 + i as i32);
+                    }
+                })
+            };
+            let mut got = Vec::new();
+            while got.len() < 5 {
+                got.push(rx.recv().await.unwrap());
+            }
+            waiter.await.unwrap();
+            assert_eq!(got, [1, 2, 10, 11, 12]);
+            assert_eq!(tx.try_reserve_many(0).unwrap().len(), 0);
+            rx.close();
+            assert!(tx.try_reserve_many(1).is_err());
+            assert!(tx.reserve_many(1).await.is_err());
+        });
+    });
+}
+
+#[test]
+fn permits_of_reserve_many_outstanding_at_close_are_delivered_then_the_end() {
+    within(|| {
+        let rt = runtime(1);
+        rt.block_on(async {
+            let (tx, mut rx) = mpsc::channel(4);
+            let mut permits = tx.try_reserve_many(2).unwrap();
+            rx.close();
+            permits.next().unwrap().send(1);
+            // One permit not handed out yet: the receiver must not see the end.
+            assert_eq!(rx.try_recv(), Ok(1));
+            assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Empty));
+            let last = weft::spawn(async move { rx.recv().await });
+            weft::task::yield_now().await;
+            drop(permits);
+            assert_eq!(
+                last.await.unwrap(),
+                None,
+                "the dropped iterator ended the stream"
+            );
+        });
     });
 }

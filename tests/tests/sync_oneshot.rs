@@ -91,3 +91,44 @@ fn ping_pong_between_two_tasks_with_a_fresh_oneshot_per_reply() {
         assert_eq!(last, 1_000);
     });
 }
+
+#[test]
+fn receiver_is_terminated_once_it_produced_its_result() {
+    within(|| {
+        let rt = runtime(1);
+        let (tx, mut rx) = oneshot::channel();
+        assert!(!rx.is_terminated());
+        tx.send(1).unwrap();
+        assert!(
+            !rx.is_terminated(),
+            "a value waiting is not a result produced"
+        );
+        assert_eq!(rt.block_on(&mut rx), Ok(1));
+        assert!(rx.is_terminated());
+        // An error is a result too.
+        let (tx, mut rx) = oneshot::channel::<u8>();
+        drop(tx);
+        assert!(rt.block_on(&mut rx).is_err());
+        assert!(rx.is_terminated());
+        // So is a value taken with try_recv.
+        let (tx, mut rx) = oneshot::channel();
+        tx.send(2).unwrap();
+        assert_eq!(rx.try_recv(), Ok(2));
+        assert!(rx.is_terminated());
+    });
+}
+
+#[test]
+fn receiver_is_empty_unless_a_value_is_ready_to_take() {
+    let (tx, mut rx) = oneshot::channel();
+    assert!(rx.is_empty(), "nothing sent yet");
+    tx.send(3).unwrap();
+    assert!(!rx.is_empty());
+    rx.close();
+    assert!(!rx.is_empty(), "sent before the close: still there to take");
+    assert_eq!(rx.try_recv(), Ok(3));
+    assert!(rx.is_empty(), "taken");
+    let (tx, rx) = oneshot::channel::<u8>();
+    drop(tx);
+    assert!(rx.is_empty(), "the sender went unsent");
+}

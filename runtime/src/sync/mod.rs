@@ -11,6 +11,9 @@
 //! | `asyncio.Barrier(n)` | [`Barrier::new(n)`](Barrier), `barrier.wait().await` |
 //! | `loop.create_future()`, `set_result`, `set_exception`, `cancel` | [`oneshot::channel`] |
 //! | `asyncio.Queue(maxsize)` | [`mpsc::channel`] / [`mpsc::unbounded_channel`] |
+//! | one `Queue` per listener, every `put` to all | [`broadcast::channel`]: every receiver sees every value |
+//! | a shared variable plus an `Event` per change | [`watch::channel`]: the latest value, and waiting for the next |
+//! | a `Lock` and a flag around a lazy value | [`OnceCell`]: one initialiser at a time, the value set once |
 //!
 //! Every primitive is runtime-agnostic: it only stores and wakes [`Waker`]s, so it works
 //! on any executor, across runtimes, and (for the `try_*` and `blocking_*` methods) from
@@ -24,16 +27,19 @@
 //! [`Waker`]: std::task::Waker
 
 mod barrier;
+pub mod broadcast;
 mod event;
 pub mod mpsc;
 mod mutex;
 mod notify;
+mod once_cell;
 pub mod oneshot;
 pub(crate) mod park;
 mod raw_lock;
 mod rwlock;
 mod semaphore;
-mod wait_list;
+pub(crate) mod wait_list;
+pub mod watch;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -44,6 +50,7 @@ pub use barrier::{Barrier, BarrierWaitResult};
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify, OwnedNotified};
+pub use once_cell::{OnceCell, SetError};
 pub use rwlock::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
     TryRwLockError,

@@ -445,6 +445,44 @@ impl<T> Receiver<T> {
         }
     }
 
+    /// True once the receiver has produced its result (awaited to completion, or a value
+    /// taken with [`try_recv`](Self::try_recv)): it must not be polled again.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::oneshot::channel();
+    /// assert!(!rx.is_terminated());
+    /// tx.send(1).unwrap();
+    /// assert_eq!(weft::run(&mut rx), Ok(1));
+    /// assert!(rx.is_terminated());
+    /// ```
+    pub fn is_terminated(&self) -> bool {
+        self.inner.is_none()
+    }
+
+    /// True if there is no value to take right now: nothing was sent yet, the sender was
+    /// dropped unsent, or the receiver already took its result. A value sent before a
+    /// [`close`](Self::close) still counts (it can be taken).
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::oneshot::channel();
+    /// assert!(rx.is_empty());
+    /// tx.send(5).unwrap();
+    /// assert!(!rx.is_empty());
+    /// assert_eq!(rx.try_recv(), Ok(5));
+    /// assert!(rx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        let Some(inner) = self.inner.as_deref() else {
+            return true;
+        };
+        if inner.state.load(Acquire) & COMPLETE == 0 {
+            return true;
+        }
+        // SAFETY: COMPLETE is set, so the value slot belongs to the receiver, and `&self`
+        // on the receiver rules out its own writes (they all take `&mut self`).
+        inner.value.with(|v| unsafe { (*v).is_none() })
+    }
+
     /// Closes the channel without dropping the receiver: a later send fails, and a value
     /// sent before can still be taken with [`try_recv`](Self::try_recv) (or by awaiting).
     ///

@@ -132,6 +132,19 @@ impl<T> WaitList<T> {
         self.nodes.remove(key)
     }
 
+    /// [`poll_waiter`](Self::poll_waiter) for a list kept inside a larger locked state:
+    /// `Ok(value)` (node freed) if `key` was unlinked; otherwise refreshes its waker and
+    /// returns `Err` of the waker it replaced, which the caller drops after unlocking.
+    pub(crate) fn check_waiter(&mut self, key: usize, waker: &Waker) -> Result<T, Option<Waker>> {
+        let node = &mut self.nodes[key];
+        if node.linked {
+            return Err(refresh_waker(&mut node.waker, waker));
+        }
+        let node = self.nodes.remove(key);
+        debug_assert!(node.waker.is_none(), "an unlinked node's waker was taken");
+        Ok(node.value)
+    }
+
     /// One poll of the queued waiter `key`, by its future, with the list's lock held in
     /// `list`:
     ///

@@ -13,15 +13,18 @@
 //! | `task.done()` | [`JoinHandle::is_finished`] |
 //! | `asyncio.sleep(0)` | [`yield_now`] |
 //! | `task.get_name()` | [`JoinHandle::name`] |
-//! | `async with asyncio.TaskGroup() as tg: tg.create_task(c)` | [`JoinSet::spawn`] (dropping the set cancels its tasks) |
+//! | `async with asyncio.TaskGroup() as tg: tg.create_task(c)` | [`TaskGroup::spawn`], then [`TaskGroup::join`] (the first failure cancels the rest) |
+//! | a set of tasks awaited as they finish | [`JoinSet::spawn`] (dropping the set cancels its tasks) |
 //! | `asyncio.as_completed(tasks)` | [`JoinSet::join_next`] |
 //! | `await asyncio.gather(a, b)` | [`join!`](crate::join) / [`try_join!`](crate::try_join), [`join_all`] |
 //! | `asyncio.wait(aws, return_when=FIRST_COMPLETED)` | [`select!`](crate::select) |
+//! | `contextvars.ContextVar`, `var.set(v)` for a block | [`task_local!`](crate::task_local), [`LocalKey::scope`] |
 
 mod builder;
 #[doc(hidden)]
 pub mod combinators;
 mod error;
+mod group;
 pub(crate) mod header;
 mod id;
 mod join;
@@ -30,6 +33,7 @@ pub(crate) mod list;
 mod macros;
 pub(crate) mod raw;
 pub(crate) mod state;
+mod task_local;
 mod waker;
 
 #[cfg(all(test, loom))]
@@ -40,9 +44,11 @@ mod tests;
 pub use builder::Builder;
 pub use combinators::{join_all, JoinAll};
 pub use error::JoinError;
+pub use group::{Failure, GroupError, TaskGroup, TaskGroupHandle};
 pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
 pub use join_set::JoinSet;
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 /// Cooperative scheduling: the per-poll budget that weft's leaf futures spend, so an
 /// always-ready task yields to others. See [`coop::poll_proceed`].
 pub use weft_io::coop;

@@ -1,13 +1,14 @@
 //! The bounded channel: `Sender`, `Receiver`, and the reserved-slot `Permit`s.
 
-use super::chan::{self, Chan, Rx, Tx};
-use super::error::{SendError, TryRecvError, TrySendError};
-use super::permit::{OwnedPermit, Permit};
+use super::chan::{self, Chan, Rx, Tx, WeakTx};
+use super::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
+use super::permit::{OwnedPermit, Permit, PermitIterator};
 use crate::sync::TryAcquireError;
 use futures_core::Stream;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 /// Makes a bounded channel: at most `capacity` messages wait in it; a sender that finds
 /// it full waits (asyncio's `Queue(maxsize=capacity)`).
@@ -322,6 +323,169 @@ impl<T> Sender<T> {
         }
     }
 
+    /// Sends `value`, waiting at most `timeout` for room.
+    ///
+    /// Needs a runtime context (for the timer), as [`time::timeout`](crate::time::timeout)
+    /// does.
+    ///
+    /// # Errors
+    ///
+    /// [`SendTimeoutError::Timeout`], holding `value`, if no room came within `timeout`:
+    /// the receiver is not keeping up; retry, or shed the message.
+    ///
+    /// [`SendTimeoutError::Closed`], holding `value`, if the receiver was dropped or
+    /// closed: stop sending on this channel.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`send`](Self::send): dropping the future drops the message unsent.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use weft::sync::mpsc::{channel, error::SendTimeoutError};
+    /// weft::run(async {
+    ///     let (tx, mut rx) = channel(1);
+    ///     tx.send_timeout(1, Duration::from_secs(5)).await.unwrap();
+    ///     // Full, and nobody receives: the second send gives up.
+    ///     let err = tx.send_timeout(2, Duration::from_millis(10)).await.unwrap_err();
+    ///     assert!(matches!(err, SendTimeoutError::Timeout(2)));
+    ///     assert_eq!(rx.recv().await, Some(1));
+    /// });
+    /// ```
+    pub async fn send_timeout(
+        &self,
+        value: T,
+        timeout: Duration,
+    ) -> Result<(), SendTimeoutError<T>> {
+        match crate::time::timeout(timeout, self.capacity_sem().acquire()).await {
+            Ok(Ok(slot)) => self
+                .push_into(slot, value)
+                .map_err(SendTimeoutError::Closed),
+            Ok(Err(_)) => Err(SendTimeoutError::Closed(value)),
+            Err(_) => Err(SendTimeoutError::Timeout(value)),
+        }
+    }
+
+    /// Waits for room for `n` messages and reserves it all at once; the iterator hands
+    /// out one [`Permit`] per slot, and dropping it gives back the slots not handed out.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] if the receiver was dropped or closed before the reservation
+    /// completed, or if `n` exceeds [`max_capacity`](Self::max_capacity) (it could never
+    /// be granted): stop sending, or reserve fewer.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe as [`reserve`](Self::reserve): no capacity is lost, the place in the
+    /// queue for room is.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(2);
+    /// weft::run(async move {
+    ///     let mut permits = tx.reserve_many(2).await.unwrap();
+    ///     assert!(tx.try_send(0).is_err(), "both slots are reserved");
+    ///     permits.next().unwrap().send(1);
+    ///     permits.next().unwrap().send(2);
+    ///     assert!(permits.next().is_none());
+    ///     assert_eq!(rx.recv().await, Some(1));
+    ///     assert_eq!(rx.recv().await, Some(2));
+    /// });
+    /// ```
+    pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
+        if n > self.max_capacity() {
+            return Err(SendError(()));
+        }
+        match self.capacity_sem().acquire_many(n).await {
+            Ok(slots) if self.tx.grant_permits(n) => {
+                // The slots travel with the permits; the receiver (or a permit's drop)
+                // releases each.
+                slots.forget();
+                Ok(PermitIterator::new(&self.tx, n))
+            }
+            Ok(_) | Err(_) => Err(SendError(())),
+        }
+    }
+
+    /// Reserves room for `n` messages if there is that much right now.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] if there is less room than `n` right now (or `n` exceeds
+    /// [`max_capacity`](Self::max_capacity)): retry later, or reserve fewer.
+    ///
+    /// [`TrySendError::Closed`] if the receiver was dropped or closed: stop sending.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel::<u8>(2);
+    /// assert_eq!(tx.try_reserve_many(2).unwrap().len(), 2);
+    /// assert!(tx.try_reserve_many(3).is_err());
+    /// ```
+    pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
+        if n > self.max_capacity() {
+            return Err(TrySendError::Full(()));
+        }
+        match self.capacity_sem().try_acquire_many(n) {
+            Ok(slots) if self.tx.grant_permits(n) => {
+                slots.forget();
+                Ok(PermitIterator::new(&self.tx, n))
+            }
+            Ok(_) | Err(TryAcquireError::Closed) => Err(TrySendError::Closed(())),
+            Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(())),
+        }
+    }
+
+    /// The capacity the channel was made with (what [`capacity`](Self::capacity) is when
+    /// nothing is queued or reserved).
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel::<()>(5);
+    /// let _p = tx.try_reserve().unwrap();
+    /// assert_eq!((tx.max_capacity(), tx.capacity()), (5, 4));
+    /// ```
+    pub fn max_capacity(&self) -> usize {
+        self.tx.max_capacity
+    }
+
+    /// A [`WeakSender`]: it can send only after [`upgrade`](WeakSender::upgrade), and it
+    /// does not keep the channel open: once every `Sender` is gone the receiver sees the
+    /// end, and upgrading fails.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel::<()>(1);
+    /// let weak = tx.downgrade();
+    /// assert!(weak.upgrade().is_some());
+    /// drop(tx);
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    pub fn downgrade(&self) -> WeakSender<T> {
+        WeakSender {
+            tx: self.tx.downgrade(),
+        }
+    }
+
+    /// Live `Sender`s of this channel (this one included).
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel::<()>(1);
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(tx.strong_count(), 2);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.tx.strong_count()
+    }
+
+    /// Live [`WeakSender`]s of this channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel::<()>(1);
+    /// let _weak = tx.downgrade();
+    /// assert_eq!(tx.weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.tx.weak_count()
+    }
+
     /// Completes once the receiver is dropped or closed.
     ///
     /// # Cancel safety
@@ -381,6 +545,75 @@ impl<T> Clone for Sender<T> {
     }
 }
 
+/// A sender that does not keep the channel open (tokio's `WeakSender`): made by
+/// [`Sender::downgrade`], it must be [upgraded](Self::upgrade) to send, which fails once
+/// every [`Sender`] is gone.
+///
+/// Use it where a task should be able to send while others do, without being the reason
+/// the receiver never sees the end (a registry of subscribers, a back-reference).
+///
+/// # Examples
+///
+/// ```
+/// let (tx, mut rx) = weft::sync::mpsc::channel(1);
+/// let weak = tx.downgrade();
+/// drop(tx);
+/// assert!(weak.upgrade().is_none());
+/// assert_eq!(weft::run(rx.recv()), None::<u8>, "the weak sender kept nothing open");
+/// ```
+pub struct WeakSender<T> {
+    tx: WeakTx<T>,
+}
+
+impl<T> WeakSender<T> {
+    /// A [`Sender`] again, or `None` if every `Sender` is gone (the channel has ended).
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// weak.upgrade().unwrap().try_send(1).unwrap();
+    /// ```
+    pub fn upgrade(&self) -> Option<Sender<T>> {
+        self.tx.upgrade().map(|tx| Sender { tx })
+    }
+
+    /// Live `Sender`s of this channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel::<()>(1);
+    /// assert_eq!(tx.downgrade().strong_count(), 1);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.tx.strong_count()
+    }
+
+    /// Live `WeakSender`s of this channel (this one included).
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::channel::<()>(1);
+    /// assert_eq!(tx.downgrade().weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.tx.weak_count()
+    }
+}
+
+impl<T> Clone for WeakSender<T> {
+    fn clone(&self) -> Self {
+        WeakSender {
+            tx: self.tx.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for WeakSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("mpsc::WeakSender")
+            .field("strong_count", &self.strong_count())
+            .finish()
+    }
+}
+
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("mpsc::Sender")
@@ -420,6 +653,66 @@ impl<T> Receiver<T> {
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         self.rx.poll_recv(cx)
+    }
+
+    /// Waits for at least one message, then moves up to `limit` of those waiting into
+    /// `buffer` (after what it holds); returns how many it moved. Returns 0 only when
+    /// `limit` is 0 or the channel has ended (as [`recv`](Self::recv) returning `None`).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if the future is dropped before it completes, no message was taken.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(8);
+    /// for i in 0..3 {
+    ///     tx.try_send(i).unwrap();
+    /// }
+    /// drop(tx);
+    /// let mut buf = Vec::new();
+    /// weft::run(async {
+    ///     assert_eq!(rx.recv_many(&mut buf, 2).await, 2);
+    ///     assert_eq!(rx.recv_many(&mut buf, 2).await, 1);
+    ///     assert_eq!(rx.recv_many(&mut buf, 2).await, 0, "ended");
+    /// });
+    /// assert_eq!(buf, [0, 1, 2]);
+    /// ```
+    pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        std::future::poll_fn(|cx| self.rx.poll_recv_many(cx, buffer, limit)).await
+    }
+
+    /// Polls for [`recv_many`](Self::recv_many), registering `cx`'s waker if no message
+    /// is waiting yet.
+    ///
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// let (tx, mut rx) = weft::sync::mpsc::channel(4);
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// let mut buf = Vec::new();
+    /// assert!(rx.poll_recv_many(&mut cx, &mut buf, 4).is_pending());
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 4), Poll::Ready(1));
+    /// ```
+    pub fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buffer: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        self.rx.poll_recv_many(cx, buffer, limit)
+    }
+
+    /// True once the channel is closed for sending: the receiver [closed](Self::close) it
+    /// or every sender is gone. Messages sent before may still be waiting.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::channel::<()>(1);
+    /// assert!(!rx.is_closed());
+    /// drop(tx);
+    /// assert!(rx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.rx.is_closed()
     }
 
     /// Takes a message if one is waiting (asyncio's `queue.get_nowait()`).

@@ -13,7 +13,9 @@
 //! - `tx_count` counts live senders (clones included). The sender that takes it to zero
 //!   then takes the lock and wakes the receiver. The receiver reads it under the lock: a
 //!   zero there means every push has happened (each came before its sender's decrement)
-//!   and is in the queue it just looked at.
+//!   and is in the queue it just looked at. A weak sender upgrades only by a CAS from a
+//!   non-zero count, so once the count reached zero (and the receiver may have seen the
+//!   end) no sender can come back. `weak_count` only counts weak senders, for users.
 //! - `state` = `permits << 1 | CLOSED`. `CLOSED` is set under the lock by `close` (or the
 //!   receiver's drop); plain pushes check it under the lock and fail once it is set.
 //!   `permits` counts the `Permit`s and `OwnedPermit`s outstanding: each was granted (a
@@ -61,10 +63,14 @@ const PERMIT: usize = 2;
 pub(super) struct Chan<T> {
     shared: Mutex<Shared<T>>,
     tx_count: AtomicUsize,
+    /// Live `WeakSender`s; informational only (they keep the allocation, not the channel).
+    weak_count: AtomicUsize,
     /// `permits << 1 | CLOSED`; see the module docs.
     state: AtomicUsize,
     /// Capacity permits of a bounded channel; `None` for an unbounded one.
     pub(super) capacity: Option<Semaphore>,
+    /// The capacity given to `channel` (0 for an unbounded channel).
+    pub(super) max_capacity: usize,
     /// Woken when the receiver closes, for `Sender::closed`.
     closed_notify: Notify,
 }
@@ -102,8 +108,10 @@ impl<T> Chan<T> {
                 rx_gone: false,
             }),
             tx_count: AtomicUsize::new(1),
+            weak_count: AtomicUsize::new(0),
             state: AtomicUsize::new(0),
             capacity: capacity.map(Semaphore::new),
+            max_capacity: capacity.unwrap_or(0),
             closed_notify: Notify::new(),
         })
     }
@@ -131,8 +139,16 @@ impl<T> Chan<T> {
 
     /// Counts a new permit; false (and nothing counted) if the receiver has closed.
     pub(super) fn grant_permit(&self) -> bool {
+        self.grant_permits(1)
+    }
+
+    /// Counts `n` new permits at once; false (and nothing counted) if the receiver has
+    /// closed.
+    pub(super) fn grant_permits(&self, n: usize) -> bool {
         self.state
-            .fetch_update(AcqRel, Acquire, |s| (s & CLOSED == 0).then_some(s + PERMIT))
+            .fetch_update(AcqRel, Acquire, |s| {
+                (s & CLOSED == 0).then_some(s + n * PERMIT)
+            })
             .is_ok()
     }
 
@@ -153,7 +169,12 @@ impl<T> Chan<T> {
     /// A permit went unused. The last one after a close wakes the receiver to see the
     /// end.
     pub(super) fn release_permit(&self) {
-        if self.state.fetch_sub(PERMIT, AcqRel) != CLOSED | PERMIT {
+        self.release_permits(1);
+    }
+
+    /// `n` permits went unused; as `release_permit`.
+    pub(super) fn release_permits(&self, n: usize) {
+        if n == 0 || self.state.fetch_sub(n * PERMIT, AcqRel) != CLOSED | (n * PERMIT) {
             return;
         }
         let waker = lock(&self.shared).rx_waker.take();
@@ -176,8 +197,21 @@ impl<T> Chan<T> {
         notified.await;
     }
 
+    /// Live senders (weak ones not counted).
+    pub(super) fn strong_count(&self) -> usize {
+        self.tx_count.load(Acquire)
+    }
+
+    /// Live weak senders.
+    pub(super) fn weak_count(&self) -> usize {
+        self.weak_count.load(Acquire)
+    }
+
     /// Takes `n` capacity permits back after messages left the channel.
-    fn release_capacity(&self, n: usize) {
+    pub(super) fn release_capacity(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
         if let Some(sem) = &self.capacity {
             sem.release(n);
         }
@@ -195,6 +229,57 @@ impl<T> Tx<T> {
     /// True if both feed the same channel.
     pub(super) fn same_channel(&self, other: &Tx<T>) -> bool {
         Arc::ptr_eq(&self.chan, &other.chan)
+    }
+
+    /// A handle that does not keep the channel open.
+    pub(super) fn downgrade(&self) -> WeakTx<T> {
+        self.chan.weak_count.fetch_add(1, Relaxed);
+        WeakTx {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+/// A sender that does not count in `tx_count`: the channel ends when the last `Tx` goes,
+/// whatever the weak ones do.
+pub(super) struct WeakTx<T> {
+    chan: Arc<Chan<T>>,
+}
+
+impl<T> WeakTx<T> {
+    /// A sender again, unless every sender is gone (then the receiver may already have
+    /// seen the end, and the channel must stay ended).
+    pub(super) fn upgrade(&self) -> Option<Tx<T>> {
+        self.chan
+            .tx_count
+            .fetch_update(Relaxed, Relaxed, |n| (n != 0).then_some(n + 1))
+            .ok()
+            .map(|_| Tx {
+                chan: self.chan.clone(),
+            })
+    }
+}
+
+impl<T> Deref for WeakTx<T> {
+    type Target = Chan<T>;
+
+    fn deref(&self) -> &Chan<T> {
+        &self.chan
+    }
+}
+
+impl<T> Clone for WeakTx<T> {
+    fn clone(&self) -> Self {
+        self.chan.weak_count.fetch_add(1, Relaxed);
+        WeakTx {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for WeakTx<T> {
+    fn drop(&mut self) {
+        self.chan.weak_count.fetch_sub(1, Relaxed);
     }
 }
 
@@ -286,6 +371,58 @@ impl<T> Rx<T> {
     /// directly, without a second state machine around it.
     pub(super) fn recv(&mut self) -> impl Future<Output = Option<T>> + '_ {
         std::future::poll_fn(|cx| self.poll_recv(cx))
+    }
+
+    /// Moves up to `limit` messages into `out`: at least one, waiting for it, unless the
+    /// channel has ended (then 0) or `limit` is 0.
+    pub(super) fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        out: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        if limit == 0 {
+            return Poll::Ready(0);
+        }
+        let coop = ready!(coop::poll_proceed(cx));
+        match self.pop(Some(cx.waker())) {
+            TryPop::Value(value) => out.push(value),
+            TryPop::Ended => {
+                coop.made_progress();
+                return Poll::Ready(0);
+            }
+            TryPop::Empty => return Poll::Pending,
+        }
+        coop.made_progress();
+        // The rest come from the batch `pop` just swapped in (no lock), then at most one
+        // more batch from the channel.
+        let mut taken = 1;
+        let mut swapped = false;
+        while taken < limit {
+            if let Some(value) = self.buf.pop_front() {
+                out.push(value);
+                taken += 1;
+                continue;
+            }
+            if swapped {
+                break;
+            }
+            swapped = true;
+            let mut shared = lock(&self.chan.shared);
+            if shared.queue.is_empty() {
+                break;
+            }
+            std::mem::swap(&mut shared.queue, &mut self.buf);
+        }
+        // The first message's slot went back in `pop`; the others' go back together.
+        self.chan.release_capacity(taken - 1);
+        Poll::Ready(taken)
+    }
+
+    /// True once the receiver closed or every sender is gone: nothing new can be sent
+    /// (messages already queued may still be waiting).
+    pub(super) fn is_closed(&self) -> bool {
+        self.chan.state.load(Acquire) & CLOSED != 0 || self.chan.tx_count.load(Acquire) == 0
     }
 
     pub(super) fn try_recv(&mut self) -> Result<T, TryRecvError> {

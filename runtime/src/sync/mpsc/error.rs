@@ -97,6 +97,67 @@ impl<T> From<SendError<T>> for TrySendError<T> {
     }
 }
 
+/// Why a [`send_timeout`](super::Sender::send_timeout) did not go through; the message is
+/// handed back.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use weft::sync::mpsc::{channel, error::SendTimeoutError};
+/// let (tx, rx) = channel(1);
+/// drop(rx);
+/// let err = weft::run(tx.send_timeout(7, Duration::from_secs(1))).unwrap_err();
+/// assert!(matches!(err, SendTimeoutError::Closed(7)));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub enum SendTimeoutError<T> {
+    /// No room came within the timeout; the receiver has not caught up.
+    Timeout(T),
+    /// The receiver was dropped or closed.
+    Closed(T),
+}
+
+impl<T> SendTimeoutError<T> {
+    /// The message that was not sent.
+    ///
+    /// ```
+    /// use weft::sync::mpsc::error::SendTimeoutError;
+    /// assert_eq!(SendTimeoutError::Timeout(3).into_inner(), 3);
+    /// ```
+    pub fn into_inner(self) -> T {
+        match self {
+            SendTimeoutError::Timeout(v) | SendTimeoutError::Closed(v) => v,
+        }
+    }
+}
+
+impl<T> fmt::Debug for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("Timeout(..)"),
+            SendTimeoutError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str(
+                "the channel stayed full (the receiver has not caught up) for the whole timeout: \
+                 retry, or shed the message (it is returned in the error)",
+            ),
+            SendTimeoutError::Closed(_) => f.write_str(
+                "the channel's receiver was dropped or closed, so the message was not sent (it \
+                 is returned in the error): stop sending on this channel",
+            ),
+        }
+    }
+}
+
+impl<T> std::error::Error for SendTimeoutError<T> {}
+
 /// Why a `try_recv` returned no message.
 ///
 /// # Examples

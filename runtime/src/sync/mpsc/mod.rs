@@ -53,6 +53,6 @@ pub mod error;
 mod permit;
 mod unbounded;
 
-pub use bounded::{channel, Receiver, Sender};
-pub use permit::{OwnedPermit, Permit};
-pub use unbounded::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+pub use bounded::{channel, Receiver, Sender, WeakSender};
+pub use permit::{OwnedPermit, Permit, PermitIterator};
+pub use unbounded::{unbounded_channel, UnboundedReceiver, UnboundedSender, WeakUnboundedSender};

@@ -101,6 +101,75 @@ impl<T> fmt::Debug for Permit<'_, T> {
     }
 }
 
+/// `n` reserved slots of a bounded channel, from [`Sender::reserve_many`]: an iterator
+/// that hands out one [`Permit`] per slot. Dropping it gives back the slots it has not
+/// handed out.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, mut rx) = weft::sync::mpsc::channel(4);
+/// let permits = tx.try_reserve_many(3).unwrap();
+/// for (i, permit) in permits.enumerate() {
+///     permit.send(i);
+/// }
+/// assert_eq!(rx.try_recv(), Ok(0));
+/// assert_eq!(tx.capacity(), 2, "two still queued, one received");
+/// ```
+pub struct PermitIterator<'a, T> {
+    chan: &'a Chan<T>,
+    /// Slots (and counted permits) not handed out yet.
+    left: usize,
+}
+
+impl<'a, T> PermitIterator<'a, T> {
+    /// Takes over `n` slots already taken from the capacity semaphore and `n` permits
+    /// already counted in the channel's state.
+    pub(super) fn new(chan: &'a Chan<T>, n: usize) -> Self {
+        PermitIterator { chan, left: n }
+    }
+}
+
+impl<'a, T> Iterator for PermitIterator<'a, T> {
+    type Item = Permit<'a, T>;
+
+    fn next(&mut self) -> Option<Permit<'a, T>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        // One slot and one counted permit move to the `Permit`.
+        Some(Permit { chan: self.chan })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<T> ExactSizeIterator for PermitIterator<'_, T> {}
+
+impl<T> std::iter::FusedIterator for PermitIterator<'_, T> {}
+
+impl<T> Drop for PermitIterator<'_, T> {
+    fn drop(&mut self) {
+        if let Some(sem) = &self.chan.capacity {
+            if self.left > 0 {
+                sem.release(self.left);
+            }
+        }
+        self.chan.release_permits(self.left);
+    }
+}
+
+impl<T> fmt::Debug for PermitIterator<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("mpsc::PermitIterator")
+            .field("left", &self.left)
+            .finish()
+    }
+}
+
 impl<T> OwnedPermit<T> {
     /// Sends `value` into the reserved slot and gives the sender back. As
     /// [`Permit::send`], the value is delivered even if the receiver closed since the

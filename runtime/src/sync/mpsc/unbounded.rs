@@ -1,6 +1,6 @@
 //! The unbounded channel: `UnboundedSender` and `UnboundedReceiver`.
 
-use super::chan::{self, Rx, Tx};
+use super::chan::{self, Rx, Tx, WeakTx};
 use super::error::{SendError, TryRecvError};
 use futures_core::Stream;
 use std::fmt;
@@ -114,6 +114,107 @@ impl<T> UnboundedSender<T> {
     pub fn same_channel(&self, other: &UnboundedSender<T>) -> bool {
         self.tx.same_channel(&other.tx)
     }
+
+    /// A [`WeakUnboundedSender`], which does not keep the channel open.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::unbounded_channel::<()>();
+    /// let weak = tx.downgrade();
+    /// drop(tx);
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    pub fn downgrade(&self) -> WeakUnboundedSender<T> {
+        WeakUnboundedSender {
+            tx: self.tx.downgrade(),
+        }
+    }
+
+    /// Live `UnboundedSender`s of this channel (this one included).
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::unbounded_channel::<()>();
+    /// assert_eq!(tx.strong_count(), 1);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.tx.strong_count()
+    }
+
+    /// Live [`WeakUnboundedSender`]s of this channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::unbounded_channel::<()>();
+    /// let _weak = tx.downgrade();
+    /// assert_eq!(tx.weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.tx.weak_count()
+    }
+}
+
+/// An unbounded sender that does not keep the channel open; see
+/// [`WeakSender`](super::WeakSender).
+///
+/// # Examples
+///
+/// ```
+/// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+/// let weak = tx.downgrade();
+/// weak.upgrade().unwrap().send(1).unwrap();
+/// drop(tx);
+/// assert_eq!(rx.try_recv(), Ok(1));
+/// assert!(weak.upgrade().is_none());
+/// ```
+pub struct WeakUnboundedSender<T> {
+    tx: WeakTx<T>,
+}
+
+impl<T> WeakUnboundedSender<T> {
+    /// An [`UnboundedSender`] again, or `None` if every one is gone (the channel has
+    /// ended).
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::unbounded_channel::<()>();
+    /// assert!(tx.downgrade().upgrade().is_some());
+    /// ```
+    pub fn upgrade(&self) -> Option<UnboundedSender<T>> {
+        self.tx.upgrade().map(|tx| UnboundedSender { tx })
+    }
+
+    /// Live `UnboundedSender`s of this channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::unbounded_channel::<()>();
+    /// assert_eq!(tx.downgrade().strong_count(), 1);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.tx.strong_count()
+    }
+
+    /// Live `WeakUnboundedSender`s of this channel (this one included).
+    ///
+    /// ```
+    /// let (tx, _rx) = weft::sync::mpsc::unbounded_channel::<()>();
+    /// assert_eq!(tx.downgrade().weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.tx.weak_count()
+    }
+}
+
+impl<T> Clone for WeakUnboundedSender<T> {
+    fn clone(&self) -> Self {
+        WeakUnboundedSender {
+            tx: self.tx.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for WeakUnboundedSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("mpsc::WeakUnboundedSender")
+            .field("strong_count", &self.strong_count())
+            .finish()
+    }
 }
 
 impl<T> Clone for UnboundedSender<T> {
@@ -161,6 +262,59 @@ impl<T> UnboundedReceiver<T> {
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         self.rx.poll_recv(cx)
+    }
+
+    /// Waits for at least one message, then moves up to `limit` of those waiting into
+    /// `buffer`; returns how many. 0 only when `limit` is 0 or the channel has ended.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if the future is dropped before it completes, no message was taken.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// tx.send(2).unwrap();
+    /// let mut buf = vec![0];
+    /// assert_eq!(weft::run(rx.recv_many(&mut buf, 10)), 2);
+    /// assert_eq!(buf, [0, 1, 2]);
+    /// ```
+    pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        std::future::poll_fn(|cx| self.rx.poll_recv_many(cx, buffer, limit)).await
+    }
+
+    /// Polls for [`recv_many`](Self::recv_many), registering `cx`'s waker if no message
+    /// is waiting yet.
+    ///
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// let mut buf = Vec::new();
+    /// tx.send(1).unwrap();
+    /// assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 4), Poll::Ready(1));
+    /// ```
+    pub fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buffer: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        self.rx.poll_recv_many(cx, buffer, limit)
+    }
+
+    /// True once the channel is closed for sending: the receiver closed it or every
+    /// sender is gone. Messages sent before may still be waiting.
+    ///
+    /// ```
+    /// let (tx, mut rx) = weft::sync::mpsc::unbounded_channel::<()>();
+    /// assert!(!rx.is_closed());
+    /// rx.close();
+    /// assert!(rx.is_closed());
+    /// # drop(tx);
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.rx.is_closed()
     }
 
     /// Takes a message if one is waiting.

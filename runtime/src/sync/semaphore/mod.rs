@@ -147,6 +147,29 @@ impl Semaphore {
         }
     }
 
+    /// [`new`](Self::new) in a `const` context, for a semaphore in a `static`.
+    ///
+    /// # Panics
+    ///
+    /// If `permits` exceeds [`MAX_PERMITS`](Self::MAX_PERMITS) (at compile time in a
+    /// `const` or `static`).
+    ///
+    /// ```
+    /// static LIMIT: weft::sync::Semaphore = weft::sync::Semaphore::const_new(4);
+    /// assert_eq!(LIMIT.available_permits(), 4);
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new(permits: usize) -> Semaphore {
+        assert!(
+            permits <= Semaphore::MAX_PERMITS,
+            "Semaphore::const_new: at most Semaphore::MAX_PERMITS permits are supported"
+        );
+        Semaphore {
+            state: AtomicUsize::new(permits << PERMIT_SHIFT),
+            waiters: Mutex::new(WaitList::new()),
+        }
+    }
+
     /// Permits free right now (zero while tasks wait).
     ///
     /// ```

@@ -4,9 +4,18 @@
 //! for a dynamic number of futures.
 //!
 //! Unlike spawning, these run the futures in the current task: no allocation per future,
-//! no `Send` or `'static` needed, and nothing runs in parallel. Each poll goes over the
-//! futures starting one further along than the last time, so a future that is always
-//! ready (or spends the cooperative budget first) cannot starve the others.
+//! no `Send` or `'static` needed, and nothing runs in parallel. Each poll of a join goes
+//! over the futures starting one further along than the last time (unless `biased;`), so
+//! a future that is always ready (or spends the cooperative budget first) cannot starve
+//! the others; `select!` starts each poll at a random branch instead (see
+//! [`select_start`]).
+//!
+//! `select!` itself expands to a `poll_fn` over its branches' futures, pinned on the
+//! stack of the enclosing future, with a bitmask of the branches disabled so far (by a
+//! false `if` precondition, or by an output that did not match the branch's pattern); the
+//! only helpers it needs from here are [`select_start`] and [`select_probe!`], which turns
+//! a branch's pattern into one that can test a borrowed output (without its `mut`, `ref`
+//! and `&`), so a refutable pattern is checked inside the poll without moving the output.
 //!
 //! # Pinning
 //!
@@ -121,12 +130,15 @@ impl<F: Future<Output = Result<T, E>>, T, E> TryMaybeDone<F, T, E> {
 }
 
 /// The polling order of one round over `n` futures: from `*start` on, wrapping around.
-/// `*start` moves one further for the next round, so a future that is always ready (or
-/// spends the cooperative budget first) cannot starve the ones after it.
+/// Unless `biased`, `*start` moves one further for the next round, so a future that is
+/// always ready (or spends the cooperative budget first) cannot starve the ones after it;
+/// `biased` keeps argument order in every round (the caller's choice, as `biased;`).
 #[inline]
-fn round(start: &mut usize, n: usize) -> impl Iterator<Item = usize> {
+fn round(start: &mut usize, n: usize, biased: bool) -> impl Iterator<Item = usize> {
     let first = *start;
-    *start = (first + 1) % n;
+    if !biased {
+        *start = (first + 1) % n;
+    }
     (0..n).map(move |k| (first + k) % n)
 }
 
@@ -134,55 +146,62 @@ fn round(start: &mut usize, n: usize) -> impl Iterator<Item = usize> {
 #[doc(hidden)]
 pub trait IntoJoin {
     type Join: Future;
-    fn into_join(self) -> Self::Join;
+    fn into_join(self, biased: bool) -> Self::Join;
 }
 
 /// Tuples of `Result` futures that [`try_join!`](crate::try_join) can run together.
 #[doc(hidden)]
 pub trait IntoTryJoin {
     type TryJoin: Future;
-    fn into_try_join(self) -> Self::TryJoin;
+    fn into_try_join(self, biased: bool) -> Self::TryJoin;
 }
 
-/// Tuples of futures that [`select!`](crate::select) can race (1 to 8 of them).
+/// The future of `join!`: `biased` polls in argument order every round.
 #[doc(hidden)]
-pub trait IntoSelect {
-    type Select: Future;
-    fn into_select(self) -> Self::Select;
+pub fn join<T: IntoJoin>(futures: T, biased: bool) -> T::Join {
+    futures.into_join(biased)
 }
 
+/// The future of `try_join!`: `biased` polls in argument order every round.
 #[doc(hidden)]
-pub fn join<T: IntoJoin>(futures: T) -> T::Join {
-    futures.into_join()
-}
-
-#[doc(hidden)]
-pub fn try_join<T: IntoTryJoin>(futures: T) -> T::TryJoin {
-    futures.into_try_join()
+pub fn try_join<T: IntoTryJoin>(futures: T, biased: bool) -> T::TryJoin {
+    futures.into_try_join(biased)
 }
 
 #[doc(hidden)]
-pub fn select<T: IntoSelect>(futures: T) -> T::Select {
-    futures.into_select()
-}
+pub use weft_macros::select_probe;
 
-/// An uninhabited type: the unused branches of a [`Selected`].
+/// The branch a non-`biased` [`select!`](crate::select) polls first, in `0..branches`: a
+/// fresh pseudo-random pick at every poll, so no branch is favoured when several are
+/// ready (tokio does the same).
+///
+/// xorshift64* over a per-thread state seeded from `RandomState` (the OS's randomness,
+/// once per thread): two instructions and a multiply, no lock, no syscall per poll.
 #[doc(hidden)]
-#[derive(Debug)]
-pub enum Never {}
-
-/// Which branch of a [`select!`](crate::select) completed first, with its output.
-#[doc(hidden)]
-#[derive(Debug)]
-pub enum Selected<A, B = Never, C = Never, D = Never, E = Never, F = Never, G = Never, H = Never> {
-    Branch0(A),
-    Branch1(B),
-    Branch2(C),
-    Branch3(D),
-    Branch4(E),
-    Branch5(F),
-    Branch6(G),
-    Branch7(H),
+pub fn select_start(branches: u32) -> u32 {
+    use std::cell::Cell;
+    use std::hash::{BuildHasher, Hasher};
+    std::thread_local! {
+        static STATE: Cell<u64> = const { Cell::new(0) };
+    }
+    STATE.with(|state| {
+        let mut x = state.get();
+        if x == 0 {
+            // Never zero (xorshift's fixed point).
+            x = std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish()
+                | 1;
+        }
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        state.set(x);
+        // The high bits of the multiply are the well-mixed ones; a multiply-shift maps
+        // them into range without a division.
+        let r = (x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32) as u32;
+        ((u64::from(r) * u64::from(branches)) >> 32) as u32
+    })
 }
 
 macro_rules! join_tuple {
@@ -199,13 +218,14 @@ macro_rules! join_tuple {
             pub struct $Join<$($F: Future),+> {
                 $(#[pin] $f: MaybeDone<$F>,)+
                 start: usize,
+                biased: bool,
             }
         }
 
         impl<$($F: Future),+> IntoJoin for ($($F,)+) {
             type Join = $Join<$($F),+>;
-            fn into_join(self) -> Self::Join {
-                $Join { $($f: MaybeDone::new(self.$i),)+ start: 0 }
+            fn into_join(self, biased: bool) -> Self::Join {
+                $Join { $($f: MaybeDone::new(self.$i),)+ start: 0, biased }
             }
         }
 
@@ -216,7 +236,7 @@ macro_rules! join_tuple {
                 const N: usize = [$($i),+].len();
                 let mut this = self.project();
                 let mut all_done = true;
-                for i in round(this.start, N) {
+                for i in round(this.start, N, *this.biased) {
                     match i {
                         $($i => all_done &= this.$f.as_mut().poll_done(cx),)+
                         _ => unreachable!("the index is below N"),
@@ -250,13 +270,14 @@ macro_rules! join_tuple {
             {
                 $(#[pin] $f: TryMaybeDone<$F, $T, E>,)+
                 start: usize,
+                biased: bool,
             }
         }
 
         impl<E, $($F: Future<Output = Result<$T, E>>, $T),+> IntoTryJoin for ($($F,)+) {
             type TryJoin = $TryJoin<E, $($F, $T),+>;
-            fn into_try_join(self) -> Self::TryJoin {
-                $TryJoin { $($f: TryMaybeDone::new(self.$i),)+ start: 0 }
+            fn into_try_join(self, biased: bool) -> Self::TryJoin {
+                $TryJoin { $($f: TryMaybeDone::new(self.$i),)+ start: 0, biased }
             }
         }
 
@@ -267,7 +288,7 @@ macro_rules! join_tuple {
                 const N: usize = [$($i),+].len();
                 let mut this = self.project();
                 let mut all_done = true;
-                for i in round(this.start, N) {
+                for i in round(this.start, N, *this.biased) {
                     let done = match i {
                         $($i => this.$f.as_mut().poll_done(cx),)+
                         _ => unreachable!("the index is below N"),
@@ -312,71 +333,6 @@ join_tuple!(Join11 TryJoin11; F0 T0 f0 0, F1 T1 f1 1, F2 T2 f2 2, F3 T3 f3 3, F4
 join_tuple!(Join12 TryJoin12; F0 T0 f0 0, F1 T1 f1 1, F2 T2 f2 2, F3 T3 f3 3, F4 T4 f4 4,
     F5 T5 f5 5, F6 T6 f6 6, F7 T7 f7 7, F8 T8 f8 8, F9 T9 f9 9, F10 T10 f10 10,
     F11 T11 f11 11);
-
-macro_rules! select_tuple {
-    ($Select:ident; $($F:ident $f:ident $V:ident $i:tt),+) => {
-        pin_project! {
-            /// The future of [`select!`](crate::select) over this many branches.
-            ///
-            /// # Cancel safety
-            ///
-            /// As cancel safe as the least cancel-safe branch: dropping it drops every
-            /// branch's future half way.
-            #[doc(hidden)]
-            #[must_use = "futures do nothing unless `.await`ed"]
-            pub struct $Select<$($F: Future),+> {
-                $(#[pin] $f: $F,)+
-                start: usize,
-            }
-        }
-
-        impl<$($F: Future),+> IntoSelect for ($($F,)+) {
-            type Select = $Select<$($F),+>;
-            fn into_select(self) -> Self::Select {
-                $Select { $($f: self.$i,)+ start: 0 }
-            }
-        }
-
-        impl<$($F: Future),+> Future for $Select<$($F),+> {
-            type Output = Selected<$($F::Output),+>;
-
-            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-                const N: usize = [$($i),+].len();
-                let mut this = self.project();
-                for i in round(this.start, N) {
-                    match i {
-                        $($i => {
-                            if let Poll::Ready(out) = this.$f.as_mut().poll(cx) {
-                                return Poll::Ready(Selected::$V(out));
-                            }
-                        })+
-                        _ => unreachable!("the index is below N"),
-                    }
-                }
-                Poll::Pending
-            }
-        }
-
-        impl<$($F: Future),+> fmt::Debug for $Select<$($F),+> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_struct(stringify!($Select)).finish_non_exhaustive()
-            }
-        }
-    };
-}
-
-select_tuple!(Select1; F0 f0 Branch0 0);
-select_tuple!(Select2; F0 f0 Branch0 0, F1 f1 Branch1 1);
-select_tuple!(Select3; F0 f0 Branch0 0, F1 f1 Branch1 1, F2 f2 Branch2 2);
-select_tuple!(Select4; F0 f0 Branch0 0, F1 f1 Branch1 1, F2 f2 Branch2 2, F3 f3 Branch3 3);
-select_tuple!(Select5; F0 f0 Branch0 0, F1 f1 Branch1 1, F2 f2 Branch2 2, F3 f3 Branch3 3,
-    F4 f4 Branch4 4);
-select_tuple!(Select6; F0 f0 Branch0 0, F1 f1 Branch1 1, F2 f2 Branch2 2, F3 f3 Branch3 3,
-    F4 f4 Branch4 4, F5 f5 Branch5 5);
-select_tuple!(Select7; F0 f0 Branch0 0, F1 f1 Branch1 1, F2 f2 Branch2 2, F3 f3 Branch3 3,
-    F4 f4 Branch4 4, F5 f5 Branch5 5, F6 f6 Branch6 6);
-select_tuple!(Select8; F0 f0 Branch0 0, F1 f1 Branch1 1, F2 f2 Branch2 2, F3 f3 Branch3 3,
-    F4 f4 Branch4 4, F5 f5 Branch5 5, F6 f6 Branch6 6, F7 f7 Branch7 7);
 
 /// Runs every future of `futures` concurrently in the current task and returns their
 /// outputs in the same order (asyncio's `gather(*aws)` for a list built at run time).

@@ -45,11 +45,14 @@ fn drive<F: Future>(future: F) -> F::Output {
 
 #[test]
 fn join_collects_every_output_in_order() {
-    let out = drive(join((
-        after(3, "a".into()),
-        after(0, "b".into()),
-        after(1, "c".into()),
-    )));
+    let out = drive(join(
+        (
+            after(3, "a".into()),
+            after(0, "b".into()),
+            after(1, "c".into()),
+        ),
+        false,
+    ));
     assert_eq!(out, ("a".into(), "b".into(), "c".into()));
 }
 
@@ -69,18 +72,13 @@ fn try_join_stops_at_the_first_error_and_drops_the_rest() {
         Ok::<u8, String>(1)
     };
     let failing = async { Err::<u8, String>(after(2, "no".into()).await) };
-    assert_eq!(drive(try_join((slow, failing))), Err("no".to_owned()));
+    assert_eq!(
+        drive(try_join((slow, failing), false)),
+        Err("no".to_owned())
+    );
     assert_eq!(dropped.get(), 1);
-    let ok = drive(try_join((async { Ok::<_, ()>(1) }, async { Ok(2) })));
+    let ok = drive(try_join((async { Ok::<_, ()>(1) }, async { Ok(2) }), false));
     assert_eq!(ok, Ok((1, 2)));
-}
-
-#[test]
-fn select_returns_the_first_to_complete() {
-    match drive(select((after(5, "slow".into()), after(1, "fast".into())))) {
-        Selected::Branch1(v) => assert_eq!(v, "fast"),
-        _ => panic!("the second branch finishes first"),
-    }
 }
 
 #[test]
@@ -97,11 +95,10 @@ async fn logged(id: usize, n: usize, log: &RefCell<Vec<usize>>) {
 #[test]
 fn each_round_starts_one_further_along() {
     let log = RefCell::new(Vec::new());
-    drive(join((
-        logged(0, 2, &log),
-        logged(1, 2, &log),
-        logged(2, 2, &log),
-    )));
+    drive(join(
+        (logged(0, 2, &log), logged(1, 2, &log), logged(2, 2, &log)),
+        false,
+    ));
     assert_eq!(*log.borrow(), [0, 1, 2, 1, 2, 0, 2, 0, 1]);
 
     let log = RefCell::new(Vec::new());
@@ -111,15 +108,28 @@ fn each_round_starts_one_further_along() {
         Ok::<_, ()>(id)
     };
     assert_eq!(
-        drive(try_join((try_log(0), try_log(1), try_log(2)))),
+        drive(try_join((try_log(0), try_log(1), try_log(2)), false)),
         Ok((0, 1, 2))
     );
     assert_eq!(*log.borrow(), [0, 1, 2, 1, 2, 0, 2, 0, 1]);
+}
 
-    // The second round starts with the second branch, which completes first.
+#[test]
+fn biased_rounds_keep_argument_order() {
     let log = RefCell::new(Vec::new());
-    match drive(select((logged(0, 1, &log), logged(1, 1, &log)))) {
-        Selected::Branch1(()) => assert_eq!(*log.borrow(), [0, 1, 1]),
-        _ => panic!("the second round polls the second branch first"),
+    drive(join(
+        (logged(0, 2, &log), logged(1, 2, &log), logged(2, 2, &log)),
+        true,
+    ));
+    assert_eq!(*log.borrow(), [0, 1, 2, 0, 1, 2, 0, 1, 2]);
+}
+
+#[test]
+fn select_start_covers_every_branch_and_stays_in_range() {
+    let mut seen = [0u32; 5];
+    for _ in 0..1000 {
+        seen[select_start(5) as usize] += 1;
     }
+    assert!(seen.iter().all(|&n| n > 100), "{seen:?}");
+    assert_eq!(select_start(1), 0);
 }
