@@ -312,19 +312,16 @@ fn expand_fn(settings: Settings, item: TokenStream, is_test: bool) -> Result<Tok
     }
     out.extend(tokens);
 
-    // { ::weft::Builder::new()<settings>.build().expect("...").block_on(async move <body>) }
-    let mut call = path(&["weft", "Builder", "new"]);
+    // { ::weft::Builder::new[_current_thread]()<settings>.build().expect("...")
+    //       .block_on(async move <body>) }
+    let constructor = if settings.current_thread {
+        "new_current_thread"
+    } else {
+        "new"
+    };
+    let mut call = path(&["weft", "Builder", constructor]);
     call.push(group(Delimiter::Parenthesis, TokenStream::new()));
-    let mut builder = settings.builder;
-    if settings.current_thread {
-        // CURRENT-THREAD STAND-IN (issue 12): `Builder::new_current_thread()` does not exist
-        // yet, so `flavor = "current_thread"` builds a multi-thread runtime with one worker
-        // (tasks run on that worker, not on the thread that calls `block_on`). Once the
-        // current-thread runtime lands, emit `::weft::Builder::new_current_thread()` here
-        // instead and drop this `worker_threads(1)`.
-        let one = TokenTree::Literal(Literal::usize_unsuffixed(1));
-        builder.insert(0, ("worker_threads".to_string(), one));
-    }
+    let builder = settings.builder;
     for (name, value) in builder {
         call.push(TokenTree::Punct(Punct::new('.', Spacing::Alone)));
         call.push(TokenTree::Ident(Ident::new(&name, Span::call_site())));

@@ -39,6 +39,9 @@ pub(crate) fn block_on<F: Future>(handle: &Handle, future: F) -> F::Output {
     );
     let _enter = context::enter(handle);
     let _driving = context::enter_driving();
+    if handle.shared.config.current_thread {
+        return crate::scheduler::worker::block_on_current_thread(handle, future);
+    }
     park_on(future)
 }
 

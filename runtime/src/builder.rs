@@ -32,6 +32,7 @@ pub struct Builder {
     max_blocking_threads: usize,
     thread_keep_alive: std::time::Duration,
     slow_poll_threshold: Option<std::time::Duration>,
+    current_thread: bool,
 }
 
 /// 512, as tokio uses: enough for bursts of blocking file I/O without letting a runaway
@@ -107,6 +108,33 @@ impl Builder {
             max_blocking_threads: DEFAULT_MAX_BLOCKING_THREADS,
             thread_keep_alive: DEFAULT_THREAD_KEEP_ALIVE,
             slow_poll_threshold: None,
+            current_thread: false,
+        }
+    }
+
+    /// Settings for a current-thread runtime: its only worker is the thread that calls
+    /// [`block_on`](Runtime::block_on) (the `weft-io` thread and the blocking pool stay).
+    /// Tasks spawned from inside run on that thread, between polls of the `block_on`
+    /// future; `block_on` returns as soon as its future does, leaving spawned tasks for the
+    /// next `block_on`. Tasks spawned from other threads wait for one too. Two threads may
+    /// call `block_on` at once: one runs the tasks, the other waits for its own future (or
+    /// for the first to finish, and then runs them). `worker_threads` has no effect.
+    ///
+    /// The flavour for tests and for `!Send` state on a
+    /// [`LocalSet`](crate::task::LocalSet); tokio's `new_current_thread`.
+    ///
+    /// ```
+    /// let rt = weft::Builder::new_current_thread().build().unwrap();
+    /// let here = std::thread::current().id();
+    /// let ran_on = rt.block_on(async {
+    ///     weft::spawn(async { std::thread::current().id() }).await.unwrap()
+    /// });
+    /// assert_eq!(ran_on, here);
+    /// ```
+    pub fn new_current_thread() -> Builder {
+        Builder {
+            current_thread: true,
+            ..Builder::new()
         }
     }
 
@@ -278,7 +306,11 @@ impl Builder {
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     /// ```
     pub fn build(self) -> io::Result<Runtime> {
-        let workers = self.worker_threads.unwrap_or_else(num_cpus::get);
+        let workers = if self.current_thread {
+            1
+        } else {
+            self.worker_threads.unwrap_or_else(num_cpus::get)
+        };
         if workers == 0 {
             return Err(invalid(
                 "worker_threads(0): a runtime needs at least one worker thread; pass 1 or more \
@@ -320,6 +352,7 @@ impl Builder {
             max_blocking_threads: self.max_blocking_threads,
             thread_keep_alive: self.thread_keep_alive,
             slow_poll_threshold: self.slow_poll_threshold,
+            current_thread: self.current_thread,
         };
         let driver = weft_io::Driver::start("weft-io".to_owned())
             .map_err(|e| thread_start_error("weft-io", e))?;
@@ -327,6 +360,14 @@ impl Builder {
         let handle = scheduler::Handle {
             shared: Arc::new(shared),
         };
+        if self.current_thread {
+            let (queue, parker) = locals.into_iter().next().expect("one worker");
+            let local = worker::Local::new(0, handle.clone(), queue, parker);
+            // Idle until a `block_on` runs it: notifiers may pick it (and unpark nobody).
+            handle.shared.idle.transition_worker_to_parked(0, false);
+            *handle.shared.core.lock().unwrap() = Some(Box::new(local));
+            return Ok(Runtime::from_parts(Handle { inner: handle }, Vec::new()));
+        }
         let mut threads = Vec::with_capacity(workers);
         for (index, (queue, parker)) in locals.into_iter().enumerate() {
             let local = worker::Local::new(index, handle.clone(), queue, parker);

@@ -67,21 +67,25 @@ pub(crate) fn with_worker<R>(f: impl FnOnce(Option<&Local>) -> R) -> R {
 
 /// Makes this thread a worker of `local.handle`'s runtime while `f` runs.
 pub(crate) fn enter_worker<R>(local: &Local, f: impl FnOnce() -> R) -> R {
-    struct Reset;
+    /// Restores what the thread was before: a worker thread was nothing; a current-thread
+    /// `block_on` was already driving.
+    struct Reset(*const Local, bool);
     impl Drop for Reset {
         fn drop(&mut self) {
             let _ = CONTEXT.try_with(|c| {
-                c.worker.set(ptr::null());
-                c.driving.set(false);
+                c.worker.set(self.0);
+                c.driving.set(self.1);
             });
         }
     }
     let _enter = enter(&local.handle);
-    CONTEXT.with(|c| {
-        c.worker.set(local as *const Local);
-        c.driving.set(true);
+    let prev = CONTEXT.with(|c| {
+        (
+            c.worker.replace(local as *const Local),
+            c.driving.replace(true),
+        )
     });
-    let _reset = Reset;
+    let _reset = Reset(prev.0, prev.1);
     f()
 }
 

@@ -85,12 +85,10 @@ fn main_without_settings_uses_the_builder_defaults() {
     });
 }
 
-// CURRENT-THREAD STAND-IN: `flavor = "current_thread"` builds a one-worker runtime until
-// `Builder::new_current_thread` exists; then these tests should also assert that tasks run
-// on the thread that runs the body.
 #[weft::test(flavor = "current_thread")]
-async fn test_flavor_current_thread_runs_on_a_single_worker() {
+async fn test_flavor_current_thread_runs_tasks_on_the_body_thread() {
     assert_eq!(weft::Handle::current().metrics().num_workers(), 1);
+    let body = thread::current().id();
     let threads: HashSet<_> = {
         let handles: Vec<_> = (0..16)
             .map(|_| weft::spawn(async { thread::current().id() }))
@@ -102,9 +100,9 @@ async fn test_flavor_current_thread_runs_on_a_single_worker() {
         ids
     };
     assert_eq!(
-        threads.len(),
-        1,
-        "every task on the one worker: {threads:?}"
+        threads,
+        HashSet::from([body]),
+        "every task on the thread that runs the body"
     );
 }
 

@@ -64,6 +64,9 @@ pub(crate) struct Config {
     pub(crate) thread_keep_alive: Duration,
     /// Polls longer than this are reported (`Builder::slow_poll_threshold`); `None`: off.
     pub(crate) slow_poll_threshold: Option<Duration>,
+    /// A current-thread runtime (`Builder::new_current_thread`): its one worker has no
+    /// thread of its own; `block_on` runs it (see `worker::block_on_current_thread`).
+    pub(crate) current_thread: bool,
 }
 
 /// The per-worker state peers can see.
@@ -97,6 +100,12 @@ pub(crate) struct Shared {
     pub(crate) slow_polls: std::sync::atomic::AtomicU64,
     exited: Mutex<usize>,
     exited_cv: Condvar,
+    /// A current-thread runtime's worker while no `block_on` runs it; `None` while one
+    /// does (and always, for a multi-thread runtime). Taken out and dropped at shutdown.
+    pub(crate) core: Mutex<Option<Box<worker::Local>>>,
+    /// Threads in `block_on` of a current-thread runtime waiting for `core`, woken when
+    /// it is put back.
+    pub(crate) core_waiters: Mutex<Vec<std::task::Waker>>,
 }
 
 impl Remote {
@@ -157,6 +166,8 @@ impl Shared {
             slow_polls: std::sync::atomic::AtomicU64::new(0),
             exited: Mutex::new(0),
             exited_cv: Condvar::new(),
+            core: Mutex::new(None),
+            core_waiters: Mutex::new(Vec::new()),
         };
         (shared, locals)
     }
@@ -193,7 +204,7 @@ impl Shared {
     }
 
     /// Wakes worker `index`, wherever it parks: on its parker, or in the selector.
-    fn unpark_worker(&self, index: usize) {
+    pub(crate) fn unpark_worker(&self, index: usize) {
         let remote = &self.remotes[index];
         remote.unparker.unpark();
         if remote.in_selector.load(SeqCst) {
@@ -216,7 +227,13 @@ impl Shared {
         for index in 0..self.remotes.len() {
             self.unpark_worker(index);
         }
-        let wait_for = self.num_workers() - calling_worker as usize;
+        // A current-thread runtime's worker has no thread to wait for.
+        let threads = if self.config.current_thread {
+            0
+        } else {
+            self.num_workers()
+        };
+        let wait_for = threads - calling_worker as usize;
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut exited = self.exited.lock().unwrap();
         while *exited < wait_for {
@@ -236,10 +253,14 @@ impl Shared {
             }
         }
         drop(exited);
+        // A current-thread runtime's idle worker: its queues are drained below, and it
+        // holds a handle of this runtime, so it must not stay here.
+        let core = self.core.lock().unwrap().take();
         self.owned.close_and_shutdown_all();
         // Queued blocking jobs are cancelled now; running ones are waited for last.
         self.blocking.close();
         self.drain_queues();
+        drop(core);
         // Cancelled tasks have dropped (and deregistered) their sockets; sources still alive
         // elsewhere (blocking jobs waiting on this runtime's I/O or timers among them) get
         // an error instead of waiting forever.
@@ -250,7 +271,7 @@ impl Shared {
 
     /// True once every worker thread has left its loop.
     pub(crate) fn all_workers_exited(&self) -> bool {
-        *self.exited.lock().unwrap() == self.num_workers()
+        self.config.current_thread || *self.exited.lock().unwrap() == self.num_workers()
     }
 
     fn drain_queues(&self) {

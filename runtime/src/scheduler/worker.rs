@@ -24,7 +24,12 @@
 use super::queue;
 use super::{Handle, Shared};
 use crate::context;
-use crate::loom::{fence, Parker};
+use crate::loom::{fence, AtomicBool, Parker};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use weft_io::coop;
 use crate::task::header::Notified;
 use std::cell::Cell;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
@@ -213,7 +218,9 @@ impl Local {
         }
     }
 
-    fn park(&self) {
+    /// Parks until chosen by a notifier (or shutdown), or until `stop` holds (a
+    /// current-thread `block_on` whose future was woken; `stop`'s setter unparks us).
+    fn park(&self, stop: &dyn Fn() -> bool) {
         let shared = self.shared();
         let was_searching = self.searching.replace(false);
         if shared
@@ -231,7 +238,14 @@ impl Local {
             if shared.is_shutdown() {
                 return;
             }
-            if !self.park_in_selector() {
+            if stop() {
+                // Counted awake again (unless a notifier chose us meanwhile, which counted
+                // us already), as a chosen worker is: searching.
+                shared.idle.unpark_self(self.index);
+                self.searching.set(true);
+                return;
+            }
+            if !self.park_in_selector(stop) {
                 self.parker.park();
             }
             if !shared.idle.is_parked(self.index) {
@@ -250,7 +264,7 @@ impl Local {
     /// A notifier that picks this worker reads `in_selector` after choosing it; we store
     /// it before our last look at the idle state. So either that look sees us chosen (and
     /// we do not wait), or the notifier sees the flag and notifies the selector.
-    fn park_in_selector(&self) -> bool {
+    fn park_in_selector(&self, stop: &dyn Fn() -> bool) -> bool {
         let shared = self.shared();
         let Some(mut drive) = shared.reactor.try_drive() else {
             return false;
@@ -258,7 +272,7 @@ impl Local {
         let remote = &shared.remotes[self.index];
         remote.in_selector.store(true, SeqCst);
         let mut wake = self.wake.take();
-        if shared.idle.is_parked(self.index) && !shared.is_shutdown() {
+        if shared.idle.is_parked(self.index) && !shared.is_shutdown() && !stop() {
             drive.wait(true, &mut wake);
         }
         remote.in_selector.store(false, SeqCst);
@@ -306,7 +320,55 @@ impl Local {
             } else if let Some(task) = self.steal_work() {
                 self.run_task(task);
             } else {
-                self.park();
+                self.park(&|| false);
+            }
+        }
+    }
+
+    /// A current-thread `block_on`: this worker's loop on the calling thread, polling
+    /// `future` whenever it is woken and running the runtime's tasks between, until the
+    /// future is ready. Called with the runtime (and this worker) entered.
+    fn run_until<F: Future>(&self, mut future: Pin<&mut F>) -> F::Output {
+        let shared = self.shared();
+        let main = Arc::new(MainWaker {
+            woken: AtomicBool::new(true),
+            handle: self.handle.clone(),
+            index: self.index,
+        });
+        let waker = Waker::from(main.clone());
+        let mut cx = Context::from_waker(&waker);
+        // The core was registered as parked while no `block_on` ran it.
+        shared.idle.unpark_self(self.index);
+        self.searching.set(true);
+        loop {
+            if main.woken.swap(false, SeqCst) {
+                if let Poll::Ready(out) = coop::budget(|| future.as_mut().poll(&mut cx)) {
+                    // Idle again until the next `block_on`: notifiers may pick it.
+                    let was_searching = self.searching.replace(false);
+                    shared
+                        .idle
+                        .transition_worker_to_parked(self.index, was_searching);
+                    return out;
+                }
+            }
+            if shared.is_shutdown() {
+                // No tasks run after shutdown; the future alone is polled, when woken.
+                if !main.woken.load(SeqCst) {
+                    self.parker.park();
+                }
+                continue;
+            }
+            // Between two looks at the future, at most a fairness interval of tasks.
+            let mut ran = 0;
+            while ran < shared.config.event_interval {
+                let Some(task) = self.next_local_task().or_else(|| self.steal_work()) else {
+                    break;
+                };
+                self.run_task(task);
+                ran += 1;
+            }
+            if ran == 0 && !main.woken.load(SeqCst) {
+                self.park(&|| main.woken.load(SeqCst));
             }
         }
     }
@@ -318,6 +380,96 @@ impl Local {
             drop(task);
         }
         drop(self.shared().remotes[self.index].take_lifo());
+    }
+}
+
+/// The waker of a current-thread `block_on`'s future: marks it woken and wakes the worker
+/// running it, wherever it parks.
+struct MainWaker {
+    woken: AtomicBool,
+    handle: Handle,
+    index: usize,
+}
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        // Stored before the worker's selector flag is read: the worker stores that flag
+        // before it reads this one (see `Local::park_in_selector`).
+        self.woken.store(true, SeqCst);
+        self.handle.shared.unpark_worker(self.index);
+    }
+}
+
+/// `block_on` on a current-thread runtime (`Builder::new_current_thread`): the calling
+/// thread runs the runtime's one worker while it waits for `future`. If another thread's
+/// `block_on` holds the worker, this one waits for its own future, or for the worker to
+/// be put back, whichever comes first.
+pub(crate) fn block_on_current_thread<F: Future>(handle: &Handle, future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let parker = Parker::default();
+    let unparker = parker.unparker().clone();
+    let waker = Waker::from(Arc::new(UnparkWaker(unparker)));
+    loop {
+        let core = handle.shared.core.lock().unwrap().take();
+        if let Some(core) = core {
+            let core = CoreGuard {
+                handle,
+                core: Some(core),
+            };
+            let local = core.core.as_deref().expect("held until dropped");
+            return context::enter_worker(local, || local.run_until(future.as_mut()));
+        }
+        handle
+            .shared
+            .core_waiters
+            .lock()
+            .unwrap()
+            .push(waker.clone());
+        let mut cx = Context::from_waker(&waker);
+        if let Poll::Ready(out) = coop::budget(|| future.as_mut().poll(&mut cx)) {
+            return out;
+        }
+        parker.park();
+    }
+}
+
+/// Unparks a thread waiting in `block_on_current_thread` for its future or the worker.
+struct UnparkWaker(crate::loom::Unparker);
+
+impl Wake for UnparkWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Puts a current-thread runtime's worker back when its `block_on` ends (or unwinds), and
+/// wakes the threads waiting for it; after shutdown the worker is dropped instead.
+struct CoreGuard<'a> {
+    handle: &'a Handle,
+    core: Option<Box<Local>>,
+}
+
+impl Drop for CoreGuard<'_> {
+    fn drop(&mut self) {
+        let core = self.core.take().expect("put back once");
+        let shared = &self.handle.shared;
+        if shared.is_shutdown() {
+            core.drain();
+            drop(core);
+        } else {
+            *shared.core.lock().unwrap() = Some(core);
+        }
+        let waiters = std::mem::take(&mut *shared.core_waiters.lock().unwrap());
+        for waiter in waiters {
+            waiter.wake();
+        }
     }
 }
 
