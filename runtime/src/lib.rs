@@ -42,6 +42,8 @@ pub mod blocking;
 mod builder;
 mod context;
 mod handle;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 pub mod io;
 pub(crate) mod loom;
 pub mod net;

@@ -10,6 +10,8 @@
 //! | `writer.close()` | [`AsyncWriteExt::close`] |
 
 mod ext;
+#[cfg(feature = "hyper")]
+pub(crate) mod uninit;
 
 pub use ext::{
     copy, AsyncReadExt, AsyncWriteExt, Close, Flush, Read, ReadExact, ReadToEnd, Write, WriteAll,

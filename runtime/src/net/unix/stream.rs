@@ -14,6 +14,9 @@ use std::path::Path;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+#[cfg(feature = "hyper")]
+mod uninit;
+
 /// A Unix-domain stream server socket.
 ///
 /// # Examples
