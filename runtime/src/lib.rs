@@ -40,6 +40,8 @@
 mod block_on;
 pub mod blocking;
 mod builder;
+#[cfg(feature = "tokio-io")]
+pub mod compat;
 mod context;
 mod handle;
 #[cfg(feature = "hyper")]

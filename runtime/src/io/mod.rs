@@ -10,7 +10,7 @@
 //! | `writer.close()` | [`AsyncWriteExt::close`] |
 
 mod ext;
-#[cfg(feature = "hyper")]
+#[cfg(any(feature = "hyper", feature = "tokio-io"))]
 pub(crate) mod uninit;
 
 pub use ext::{
