@@ -1,6 +1,6 @@
 //! `WeftIo`: futures-io streams as hyper's `Read`/`Write`, and hyper's as futures-io's.
 
-use crate::io::uninit::{as_recv_uninit, with_scratch};
+use crate::io::uninit::{as_recv_uninit, with_scratch, Recv};
 use futures_io::{AsyncRead, AsyncWrite};
 use hyper::rt::{Read, ReadBuf, ReadBufCursor, Write};
 use std::io::{self, IoSlice};
@@ -157,7 +157,7 @@ impl<T: AsyncRead + 'static> Read for WeftIo<T> {
             // de-initialises bytes (`as_mut`'s contract); on `Ok(n)` the first `n` bytes
             // were written by `recv(2)`, so advancing by `n` marks only initialised bytes.
             unsafe {
-                let n = ready!(direct.poll_recv_uninit(cx, buf.as_mut()))?;
+                let n = ready!(direct.poll_recv_uninit(cx, buf.as_mut(), Recv::Take))?;
                 buf.advance(n);
             }
             return Poll::Ready(Ok(()));

@@ -29,6 +29,7 @@
 //! }
 //! ```
 
+mod conn;
 mod conn_error;
 mod io;
 mod rt;

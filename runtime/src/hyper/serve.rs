@@ -4,9 +4,9 @@
 //!
 //! - The serving task (the future of [`Serve`] or [`WithGracefulShutdown`]) owns the
 //!   listener and the connection builder's `Arc`; it alone accepts.
-//! - Each connection runs in a task of its own, holding a clone of the service, of the
-//!   builder's `Arc`, of the shutdown [`Event`] and of the `done` sender. Nothing else
-//!   touches the connection.
+//! - Each connection runs in a task of its own (`conn.rs`), holding a clone of the
+//!   service, of the builder's `Arc`, of the shutdown [`Event`] and of the `done` sender.
+//!   Nothing else touches the connection.
 //!
 //! # Shutdown, in order
 //!
@@ -15,13 +15,14 @@
 //! 2. It sets the shutdown `Event`. Each connection task sees it and calls hyper's
 //!    `graceful_shutdown`: an HTTP/1 connection finishes the response in flight and then
 //!    closes (at once when idle between keep-alive requests); an HTTP/2 connection sends
-//!    GOAWAY and finishes its open streams.
+//!    GOAWAY and finishes its open streams; one that has not sent its first byte yet is
+//!    closed.
 //! 3. It drops its own `done` sender and waits until `recv` yields `None`: the channel
 //!    closes when the last connection task drops its sender, i.e. when every connection
 //!    has finished. Then the future resolves.
 
-use super::conn_error::{self, Fault};
-use super::{WeftExecutor, WeftIo, WeftTimer};
+use super::conn::Conn;
+use super::{WeftExecutor, WeftTimer};
 use crate::net::{TcpListener, TcpStream};
 use crate::sync::{mpsc, Event};
 use hyper::body::{Body, Incoming};
@@ -127,14 +128,21 @@ where
     B::Error: Into<BoxError>,
 {
     let mut builder = auto::Builder::new(WeftExecutor::new());
-    builder.http1().timer(WeftTimer::new());
+    builder
+        .http1()
+        .timer(WeftTimer::new())
+        .header_read_timeout(DEFAULT_HEADER_READ_TIMEOUT);
     builder.http2().timer(WeftTimer::new());
     Serve {
         listener,
         service,
         builder,
+        header_read_timeout: Some(DEFAULT_HEADER_READ_TIMEOUT),
     }
 }
+
+/// 30 s: hyper's own default for its HTTP/1 header-read timeout.
+const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// An HTTP server on a listener, made by [`serve`]; await it to run it.
 ///
@@ -151,6 +159,9 @@ pub struct Serve<S> {
     listener: TcpListener,
     service: S,
     builder: auto::Builder<WeftExecutor>,
+    /// Also bounds the wait for a connection's first byte, which hyper's own timeout
+    /// does not cover (see `first_byte`).
+    header_read_timeout: Option<Duration>,
 }
 
 impl<S> Serve<S> {
@@ -189,6 +200,36 @@ impl<S> Serve<S> {
             serve: self,
             signal,
         }
+    }
+
+    /// How long a client may take to send a request's headers once it has connected or
+    /// finished its previous request (30 s by default, as hyper's); `None` waits forever.
+    /// A connection that runs out of time is closed, with a `DEBUG` event.
+    ///
+    /// This sets hyper's HTTP/1 `header_read_timeout` and also bounds the wait for a new
+    /// connection's first byte, which hyper's timer does not cover: hyper-util reads it
+    /// to tell HTTP/1 from HTTP/2 before hyper starts, so without this a client that
+    /// connects and sends nothing would hold its connection forever. (Set it here rather
+    /// than on [`connection_builder`](Self::connection_builder), which only reaches the
+    /// former.)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use hyper::service::service_fn;
+    /// weft::run(async {
+    ///     let listener = weft::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let svc = service_fn(|_req| async {
+    ///         Ok::<_, std::convert::Infallible>(hyper::Response::new(String::new()))
+    ///     });
+    ///     let server = weft::hyper::serve(listener, svc).header_read_timeout(Duration::from_secs(5));
+    ///     # drop(server);
+    /// });
+    /// ```
+    pub fn header_read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        let timeout = timeout.into();
+        self.builder.http1().header_read_timeout(timeout);
+        self.header_read_timeout = timeout;
+        self
     }
 
     /// hyper-util's connection builder, to change what [`serve`] set: HTTP/1 and HTTP/2
@@ -335,6 +376,7 @@ where
         listener,
         service,
         builder,
+        header_read_timeout,
     } = serve;
     let builder = Arc::new(builder);
     let shutdown = Arc::new(Event::new());
@@ -358,7 +400,15 @@ where
                 if backoff.take().is_some() {
                     tracing::info!(target: "weft::hyper::serve", "accepting connections again");
                 }
-                spawn_connection(&builder, service.clone(), stream, peer, &shutdown, &done);
+                let conn = Conn {
+                    stream,
+                    peer,
+                    header_read_timeout,
+                    builder: Arc::clone(&builder),
+                    shutdown: Arc::clone(&shutdown),
+                    _done: done.clone(),
+                };
+                crate::spawn(conn.serve(service.clone()));
             }
             Next::Accepted(Err(e)) if is_connection_error(&e) => {
                 tracing::debug!(
@@ -415,63 +465,6 @@ where
         match never {}
     }
     result
-}
-
-/// Spawns the task that serves one connection until it closes (module doc).
-fn spawn_connection<S, B>(
-    builder: &Arc<auto::Builder<WeftExecutor>>,
-    service: S,
-    stream: TcpStream,
-    peer: SocketAddr,
-    shutdown: &Arc<Event>,
-    done: &mpsc::UnboundedSender<Infallible>,
-) where
-    S: Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    B: Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
-{
-    if let Err(e) = stream.set_nodelay(true) {
-        // The peer may already have reset it; the connection's first read will say so.
-        tracing::debug!(target: "weft::hyper::serve", %peer, error = %e, "TCP_NODELAY not set");
-    }
-    let builder = Arc::clone(builder);
-    let shutdown = Arc::clone(shutdown);
-    let done = done.clone();
-    crate::spawn(async move {
-        let _done = done;
-        let conn = builder.serve_connection_with_upgrades(WeftIo::new(stream), service);
-        let mut conn = pin!(conn);
-        let mut stop = pin!(shutdown.wait());
-        let mut stopping = false;
-        let res = poll_fn(|cx| {
-            if !stopping && stop.as_mut().poll(cx).is_ready() {
-                stopping = true;
-                conn.as_mut().graceful_shutdown();
-            }
-            conn.as_mut().poll(cx)
-        })
-        .await;
-        if let Err(e) = res {
-            match conn_error::classify(&*e, stopping) {
-                Fault::None => {}
-                Fault::Client => tracing::debug!(
-                    target: "weft::hyper::serve",
-                    %peer,
-                    error = %conn_error::Chain(&*e),
-                    "connection closed by a client error",
-                ),
-                Fault::Server => tracing::error!(
-                    target: "weft::hyper::serve",
-                    %peer,
-                    error = %conn_error::Chain(&*e),
-                    "connection failed",
-                ),
-            }
-        }
-    });
 }
 
 /// An accept error that concerns one connection only: skip it and accept the next.

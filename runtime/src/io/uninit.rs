@@ -23,14 +23,25 @@ use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, AsRawFd};
 use std::task::{Context, Poll};
 
+/// Whether a receive takes the bytes it reads off the socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Recv {
+    /// An ordinary read.
+    Take,
+    /// `MSG_PEEK`: the bytes stay queued for the next read.
+    #[cfg_attr(not(feature = "hyper"), allow(dead_code))]
+    Peek,
+}
+
 /// A stream socket of weft's that reads straight into uninitialised memory.
 pub(crate) trait RecvUninit {
-    /// Reads into `buf` once the socket is readable; `Ok(n)` means the first `n` bytes of
-    /// `buf` are initialised (and filled).
+    /// Reads (or peeks) into `buf` once the socket is readable; `Ok(n)` means the first
+    /// `n` bytes of `buf` are initialised (and filled).
     fn poll_recv_uninit(
         &self,
         cx: &mut Context<'_>,
         buf: &mut [MaybeUninit<u8>],
+        how: Recv,
     ) -> Poll<io::Result<usize>>;
 }
 
@@ -39,7 +50,12 @@ pub(crate) fn poll_recv_uninit<T: AsFd>(
     io: &Async<T>,
     cx: &mut Context<'_>,
     buf: &mut [MaybeUninit<u8>],
+    how: Recv,
 ) -> Poll<io::Result<usize>> {
+    let flags = match how {
+        Recv::Take => 0,
+        Recv::Peek => libc::MSG_PEEK,
+    };
     io.poll_read_with(cx, |s| {
         // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole call, and
         // `recv(2)` only writes into it (never reads), so uninitialised bytes are fine;
@@ -49,7 +65,7 @@ pub(crate) fn poll_recv_uninit<T: AsFd>(
                 s.as_fd().as_raw_fd(),
                 buf.as_mut_ptr().cast::<libc::c_void>(),
                 buf.len(),
-                0,
+                flags,
             )
         };
         if n < 0 {

@@ -12,7 +12,7 @@
 //! you use, or call through the trait (`tokio::io::AsyncReadExt::read(&mut s, buf)`).
 
 use super::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpStream, UnixStream, WriteHalf};
-use crate::io::uninit::RecvUninit;
+use crate::io::uninit::{Recv, RecvUninit};
 use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -31,7 +31,7 @@ fn poll_read_buf(
     // as `unfilled_mut` requires); on `Ok(n)` its first `n` bytes were written by
     // `recv(2)`, so they are initialised when `assume_init` says so.
     unsafe {
-        let n = ready!(io.poll_recv_uninit(cx, buf.unfilled_mut()))?;
+        let n = ready!(io.poll_recv_uninit(cx, buf.unfilled_mut(), Recv::Take))?;
         buf.assume_init(n);
         buf.advance(n);
     }

@@ -2,7 +2,7 @@
 //! `io/uninit.rs`). Beside the halves because their sockets are private to `split`.
 
 use super::{OwnedReadHalf, ReadHalf};
-use crate::io::uninit::{poll_recv_uninit, RecvUninit};
+use crate::io::uninit::{poll_recv_uninit, Recv, RecvUninit};
 use crate::net::TcpStream;
 use std::io;
 use std::mem::MaybeUninit;
@@ -13,8 +13,9 @@ impl RecvUninit for TcpStream {
         &self,
         cx: &mut Context<'_>,
         buf: &mut [MaybeUninit<u8>],
+        how: Recv,
     ) -> Poll<io::Result<usize>> {
-        poll_recv_uninit(&self.io, cx, buf)
+        poll_recv_uninit(&self.io, cx, buf, how)
     }
 }
 
@@ -23,8 +24,9 @@ impl RecvUninit for ReadHalf<'_> {
         &self,
         cx: &mut Context<'_>,
         buf: &mut [MaybeUninit<u8>],
+        how: Recv,
     ) -> Poll<io::Result<usize>> {
-        poll_recv_uninit(&self.0.io, cx, buf)
+        poll_recv_uninit(&self.0.io, cx, buf, how)
     }
 }
 
@@ -33,7 +35,8 @@ impl RecvUninit for OwnedReadHalf {
         &self,
         cx: &mut Context<'_>,
         buf: &mut [MaybeUninit<u8>],
+        how: Recv,
     ) -> Poll<io::Result<usize>> {
-        poll_recv_uninit(&self.io, cx, buf)
+        poll_recv_uninit(&self.io, cx, buf, how)
     }
 }

@@ -2,7 +2,7 @@
 //! `stream` because the socket is private to it.
 
 use super::UnixStream;
-use crate::io::uninit::{poll_recv_uninit, RecvUninit};
+use crate::io::uninit::{poll_recv_uninit, Recv, RecvUninit};
 use std::io;
 use std::mem::MaybeUninit;
 use std::task::{Context, Poll};
@@ -12,7 +12,8 @@ impl RecvUninit for UnixStream {
         &self,
         cx: &mut Context<'_>,
         buf: &mut [MaybeUninit<u8>],
+        how: Recv,
     ) -> Poll<io::Result<usize>> {
-        poll_recv_uninit(&self.io, cx, buf)
+        poll_recv_uninit(&self.io, cx, buf, how)
     }
 }
