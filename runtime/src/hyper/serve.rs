@@ -55,7 +55,7 @@ const BACKOFF_MAX: Duration = Duration::from_secs(1);
 ///
 /// Await the returned [`Serve`] to run the server: it accepts connections until accept
 /// fails for good, each in a task of its own with `TCP_NODELAY` set, and serves them with
-/// hyper-util's auto connection builder over [`WeftIo`], [`WeftExecutor`] and
+/// hyper-util's auto connection builder over [`WeftIo`](super::WeftIo), [`WeftExecutor`] and
 /// [`WeftTimer`] (so hyper's HTTP/1 header-read timeout, 30 s by default, applies).
 /// [`Serve::with_graceful_shutdown`] adds a signal that stops it cleanly.
 ///
