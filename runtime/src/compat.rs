@@ -11,8 +11,8 @@
 //!
 //! Only the traits cross over: a crate that calls `tokio::spawn`, `tokio::time` or
 //! `tokio::net` inside still needs tokio's runtime, and panics with "there is no reactor
-//! running" (or "must be called from the context of a Tokio 1.x runtime") on a weft
-//! worker. The README says how to tell which crates do.
+//! running, must be called from the context of a Tokio 1.x runtime" on a weft worker. The
+//! README says how to tell which crates do.
 //!
 //! | tokio-util | weft |
 //! |---|---|
