@@ -23,7 +23,7 @@ use std::mem::MaybeUninit;
 use std::net::SocketAddr;
 use std::pin::{pin, Pin};
 use std::sync::Arc;
-use std::task::Poll;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
@@ -70,8 +70,9 @@ impl Conn {
             // The peer may already have reset it; the first read will say so.
             tracing::debug!(target: "weft::hyper::serve", %peer, error = %e, "TCP_NODELAY not set");
         }
-        let mut stop = pin!(shutdown.wait());
-        match first_byte(&stream, header_read_timeout, stop.as_mut()).await {
+        let wait = pin!(shutdown.wait());
+        let mut stop = StopWatch::new(&shutdown, wait);
+        match first_byte(&stream, header_read_timeout, &mut stop).await {
             First::Peeked(Ok(0)) | First::Shutdown => return,
             First::Peeked(Ok(_)) => {}
             First::Peeked(Err(e)) => return log_error(peer, &e, false),
@@ -89,7 +90,7 @@ impl Conn {
         let mut conn = pin!(conn);
         let mut stopping = false;
         let res = poll_fn(|cx| {
-            if !stopping && stop.as_mut().poll(cx).is_ready() {
+            if !stopping && stop.poll_stopped(cx) {
                 stopping = true;
                 conn.as_mut().graceful_shutdown();
             }
@@ -112,12 +113,12 @@ impl Conn {
 async fn first_byte(
     stream: &TcpStream,
     timeout: Option<Duration>,
-    mut stop: Pin<&mut impl Future<Output = ()>>,
+    stop: &mut StopWatch<'_, impl Future<Output = ()>>,
 ) -> First {
     let mut byte = [MaybeUninit::<u8>::uninit()];
     let mut deadline = pin!(timeout.map(crate::time::sleep));
     poll_fn(|cx| {
-        if stop.as_mut().poll(cx).is_ready() {
+        if stop.poll_stopped(cx) {
             return Poll::Ready(First::Shutdown);
         }
         if let Poll::Ready(res) = stream.poll_recv_uninit(cx, &mut byte, Recv::Peek) {
@@ -129,6 +130,52 @@ async fn first_byte(
         }
     })
     .await
+}
+
+/// Watches the server's shutdown `Event` from a connection's task without touching the
+/// event's lock on every poll.
+///
+/// The first poll of `Event::wait` registers the task's waker with the event (under the
+/// event's mutex, which every connection of the server shares); polling it again takes
+/// that mutex again. A connection task is polled on every readiness event of its socket,
+/// so polling the wait each time would put one shared lock on the hot path of every
+/// request. Instead the wait is polled only when it must be: the first time, when the
+/// task's waker is not the one registered (it moved to another executor, say), and once
+/// the event is set (an atomic load). A registered waker is woken by the `set`, so no
+/// wakeup is lost in between.
+struct StopWatch<'a, F> {
+    shutdown: &'a Event,
+    /// `shutdown.wait()`.
+    wait: Pin<&'a mut F>,
+    /// The waker the wait was last polled with (and so is registered under).
+    registered: Option<Waker>,
+}
+
+impl<'a, F: Future<Output = ()>> StopWatch<'a, F> {
+    fn new(shutdown: &'a Event, wait: Pin<&'a mut F>) -> StopWatch<'a, F> {
+        StopWatch {
+            shutdown,
+            wait,
+            registered: None,
+        }
+    }
+
+    /// True once the server is shutting down; otherwise makes sure the task is woken when
+    /// it starts to.
+    fn poll_stopped(&mut self, cx: &mut Context<'_>) -> bool {
+        let current = self
+            .registered
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()));
+        if current && !self.shutdown.is_set() {
+            return false;
+        }
+        if self.wait.as_mut().poll(cx).is_ready() {
+            return true;
+        }
+        self.registered = Some(cx.waker().clone());
+        false
+    }
 }
 
 /// Logs a connection's error once, at the level its [`Fault`] calls for.
