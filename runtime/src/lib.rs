@@ -40,8 +40,12 @@
 mod block_on;
 pub mod blocking;
 mod builder;
+#[cfg(feature = "tokio-io")]
+pub mod compat;
 mod context;
 mod handle;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 pub mod io;
 pub(crate) mod loom;
 pub mod net;

@@ -13,6 +13,13 @@
 //! - [`TempDir`] makes (and removes) a unique directory for Unix-socket paths.
 //! - [`open_fds`], [`highest_fd`] count descriptors; [`nofile_limit`],
 //!   [`set_nofile_soft_limit`] and [`raise_nofile_limit`] read and move `RLIMIT_NOFILE`.
+//! - With feature `hyper`: [`http`] (a hyper client over weft's TCP, a plain-socket HTTP
+//!   client) and [`events`] (captures what `weft::hyper::serve` logs).
+
+#[cfg(feature = "hyper")]
+pub mod events;
+#[cfg(feature = "hyper")]
+pub mod http;
 
 use std::any::Any;
 use std::future::Future;

@@ -29,6 +29,9 @@ macro_rules! future_doc {
     };
 }
 
+#[cfg(any(feature = "hyper", feature = "tokio-io"))]
+pub(crate) mod uninit;
+
 mod buf_read_ext;
 mod buf_reader;
 mod buf_writer;

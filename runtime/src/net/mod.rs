@@ -38,6 +38,8 @@ mod lookup;
 mod nosignal;
 mod shutdown;
 mod tcp;
+#[cfg(feature = "tokio-io")]
+mod tokio_io;
 mod udp;
 mod unix;
 

@@ -14,6 +14,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+#[cfg(any(feature = "hyper", feature = "tokio-io"))]
+mod uninit;
+
 /// The read half of a borrowed [`TcpStream::split`].
 #[derive(Debug)]
 pub struct ReadHalf<'a>(&'a TcpStream);

@@ -14,6 +14,9 @@ use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+#[cfg(any(feature = "hyper", feature = "tokio-io"))]
+mod uninit;
+
 /// A Unix-domain stream connection; implements [`AsyncRead`] and [`AsyncWrite`].
 ///
 /// # Examples
