@@ -38,6 +38,8 @@ fn tasks_spawned_inside_block_on_run_on_the_calling_thread() {
 }
 
 #[test]
+// The handle of a task spawned inside block_on is returned unawaited on purpose.
+#[allow(clippy::async_yields_async)]
 fn block_on_returns_when_its_future_does_and_the_next_one_runs_the_rest() {
     within(|| {
         let rt = current_thread();
@@ -118,14 +120,15 @@ fn two_threads_in_block_on_at_once_both_finish() {
 }
 
 #[test]
+// The handle of a task spawned inside block_on is returned unawaited on purpose.
+#[allow(clippy::async_yields_async)]
 fn dropping_the_runtime_cancels_the_tasks_left_behind() {
     within(|| {
         let rt = current_thread();
         let dropped = Arc::new(AtomicUsize::new(0));
         let d = dropped.clone();
-        let h = rt.block_on(async move {
-            weft::spawn(OnDrop::new(std::future::pending::<()>(), d))
-        });
+        let h =
+            rt.block_on(async move { weft::spawn(OnDrop::new(std::future::pending::<()>(), d)) });
         drop(rt);
         assert_eq!(dropped.load(SeqCst), 1);
         assert!(weft_tests::park_on(h).unwrap_err().is_shutdown());

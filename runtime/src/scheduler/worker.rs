@@ -25,15 +25,15 @@ use super::queue;
 use super::{Handle, Shared};
 use crate::context;
 use crate::loom::{fence, AtomicBool, Parker};
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-use weft_io::coop;
 use crate::task::header::Notified;
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
+use weft_io::coop;
 
 /// Tasks run from the LIFO slot in a row before the deque gets a turn: 3, as tokio found
 /// enough for message-passing pairs without letting them starve their neighbours.
