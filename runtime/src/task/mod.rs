@@ -30,6 +30,7 @@ mod id;
 mod join;
 mod join_set;
 pub(crate) mod list;
+mod local;
 mod macros;
 pub(crate) mod raw;
 pub(crate) mod state;
@@ -48,6 +49,7 @@ pub use group::{Failure, GroupError, TaskGroup, TaskGroupHandle};
 pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
 pub use join_set::JoinSet;
+pub use local::{spawn_local, LocalSet, RunUntil};
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 /// Cooperative scheduling: the per-poll budget that weft's leaf futures spend, so an
 /// always-ready task yields to others. See [`coop::poll_proceed`].
@@ -114,6 +116,34 @@ where
 {
     let ptr = raw::allocate(future, scheduler, Id::next(), name, spawned_at);
     // SAFETY: `allocate` returns three references, one for each of these.
+    unsafe {
+        (
+            header::Task::from_raw(ptr),
+            header::Notified::from_raw(ptr),
+            JoinHandle::from_raw(ptr),
+        )
+    }
+}
+
+/// Makes a task whose future need not be `Send` (`spawn_local`), as `new_task` does.
+///
+/// # Safety
+///
+/// As `raw::allocate_local`: the scheduler polls and drops the future on one thread only.
+pub(crate) unsafe fn new_local_task<F, S>(
+    future: F,
+    scheduler: S,
+    name: Option<Box<str>>,
+    spawned_at: &'static Location<'static>,
+) -> (header::Task, header::Notified, JoinHandle<F::Output>)
+where
+    F: Future + 'static,
+    F::Output: 'static,
+    S: header::Schedule,
+{
+    // SAFETY: the caller's contract.
+    let ptr = unsafe { raw::allocate_local(future, scheduler, Id::next(), name, spawned_at) };
+    // SAFETY: `allocate_local` returns three references, one for each of these.
     unsafe {
         (
             header::Task::from_raw(ptr),

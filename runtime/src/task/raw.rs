@@ -40,8 +40,8 @@ enum Stage<F: Future> {
 
 fn vtable<F, S>() -> &'static Vtable
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     &Vtable {
@@ -67,6 +67,32 @@ pub(crate) fn allocate<F, S>(
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: `F` and its output are `Send`, so any thread may poll, drop and read them.
+    unsafe { allocate_local(future, scheduler, id, name, spawned_at) }
+}
+
+/// Allocates a task whose future (and output) need not be `Send`, as `allocate` does.
+///
+/// # Safety
+///
+/// Unless they are `Send`, the future is polled and dropped only on one thread (the
+/// `LocalSet`'s: its scheduler runs them there, and cancels them there when dropped), and
+/// the output is read or dropped only where the `JoinHandle<F::Output>` is (which is
+/// `!Send` for a `!Send` output). The task's references (`Task`, `Notified`, wakers)
+/// cross threads; what they reach there is the header and the scheduler, which are
+/// `Send + Sync`.
+pub(crate) unsafe fn allocate_local<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+    name: Option<Box<str>>,
+    spawned_at: &'static Location<'static>,
+) -> NonNull<Header>
+where
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     let cell = Box::new(Cell {
@@ -141,8 +167,8 @@ where
 /// `Notified` being run.
 unsafe fn poll<F, S>(ptr: NonNull<Header>)
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     // SAFETY: the vtable guarantees the types; the Notified's reference keeps it alive.
