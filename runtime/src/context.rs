@@ -95,6 +95,13 @@ pub(crate) fn enter_driving() -> DrivingGuard {
     DrivingGuard { prev }
 }
 
+/// Clears the driving flag until the guard drops (`block_in_place`: the thread runs no
+/// task meanwhile, so it may block).
+pub(crate) fn leave_driving() -> DrivingGuard {
+    let prev = CONTEXT.with(|c| c.driving.replace(false));
+    DrivingGuard { prev }
+}
+
 /// Restores the previous driving flag; see [`enter_driving`].
 pub(crate) struct DrivingGuard {
     prev: bool,

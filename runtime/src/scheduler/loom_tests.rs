@@ -122,3 +122,37 @@ fn notify_vs_park_in_selector() {
         assert!(!idle.is_parked(0), "the worker was chosen");
     });
 }
+
+/// `block_in_place`'s relief thread parks when it finds no outside work; a push into the
+/// injector then notifies it (`Reliefs::notify` after the push, registration before the
+/// relief thread's first look). A lost wakeup leaves it parked with work queued, and loom
+/// reports the deadlock.
+#[test]
+fn relief_thread_park_vs_push() {
+    use super::relief::Reliefs;
+    use crate::loom::Parker;
+    use std::collections::VecDeque;
+
+    loom::model(|| {
+        let reliefs = Arc::new(Reliefs::default());
+        let queue = Arc::new(Mutex::new(VecDeque::new()));
+        let parker = Parker::default();
+        let id = reliefs.register(parker.unparker().clone());
+        let pusher = {
+            let (reliefs, queue) = (reliefs.clone(), queue.clone());
+            thread::spawn(move || {
+                queue.lock().unwrap().push_back(1u8);
+                reliefs.notify();
+            })
+        };
+        // The relief loop: run outside work, park when there is none.
+        loop {
+            if queue.lock().unwrap().pop_front().is_some() {
+                break;
+            }
+            parker.park();
+        }
+        pusher.join().unwrap();
+        reliefs.unregister(id);
+    });
+}

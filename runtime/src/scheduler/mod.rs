@@ -31,6 +31,7 @@
 mod handle;
 mod idle;
 mod queue;
+pub(crate) mod relief;
 pub(crate) mod worker;
 
 #[cfg(all(test, loom))]
@@ -106,6 +107,8 @@ pub(crate) struct Shared {
     /// Threads in `block_on` of a current-thread runtime waiting for `core`, woken when
     /// it is put back.
     pub(crate) core_waiters: Mutex<Vec<std::task::Waker>>,
+    /// Relief threads running for workers inside `block_in_place`.
+    pub(crate) reliefs: relief::Reliefs,
 }
 
 impl Remote {
@@ -168,6 +171,7 @@ impl Shared {
             exited_cv: Condvar::new(),
             core: Mutex::new(None),
             core_waiters: Mutex::new(Vec::new()),
+            reliefs: relief::Reliefs::default(),
         };
         (shared, locals)
     }
@@ -184,6 +188,7 @@ impl Shared {
     pub(crate) fn schedule_remote(&self, task: Notified) {
         self.injector.push(task);
         self.notify_parked();
+        self.reliefs.notify();
         if self.is_shutdown() {
             // Shutdown may have drained the injector before our push: drain it again so no
             // reference is stranded (shutdown's own drain and ours may both run; fine).

@@ -56,6 +56,9 @@ pub(crate) struct Local {
     rng: Cell<u64>,
     /// Wakers found by this worker's looks at the selector, kept to reuse the allocation.
     wake: Cell<Vec<std::task::Waker>>,
+    /// Inside `block_in_place`: this thread runs no task until it returns, so what it
+    /// wakes goes to the injector.
+    blocked: Cell<bool>,
 }
 
 impl Local {
@@ -69,6 +72,7 @@ impl Local {
             lifo_streak: Cell::new(0),
             searching: Cell::new(false),
             wake: Cell::new(Vec::new()),
+            blocked: Cell::new(false),
             rng: Cell::new(
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407),
             ),
@@ -83,6 +87,10 @@ impl Local {
     /// spawn), or the back of the deque (a task that yielded).
     pub(crate) fn schedule(&self, task: Notified, is_yield: bool) {
         let shared = self.shared();
+        if self.blocked.get() {
+            shared.schedule_remote(task);
+            return;
+        }
         if is_yield {
             // Work from outside is waiting: bring a batch of it into this deque ahead of the
             // yielding task. Otherwise tasks that keep yielding keep this deque from ever
@@ -323,6 +331,35 @@ impl Local {
                 self.park(&|| false);
             }
         }
+    }
+
+    /// `block_in_place` on this worker (see `relief.rs`): hands the queued work to the
+    /// injector and a relief thread, runs `f` with blocking allowed, then takes up the
+    /// worker's role again (the task that called it resumes its poll).
+    pub(crate) fn block_in_place<R>(&self, f: impl FnOnce() -> R) -> R {
+        struct Unblock<'a>(&'a Local, Option<super::relief::Relief>);
+        impl Drop for Unblock<'_> {
+            fn drop(&mut self) {
+                self.0.blocked.set(false);
+                if let Some(relief) = self.1.take() {
+                    relief.stop();
+                }
+            }
+        }
+        let shared = self.shared();
+        self.blocked.set(true);
+        let relief = super::relief::Relief::start(&self.handle);
+        let _unblock = Unblock(self, Some(relief));
+        while let Some(task) = self.queue.pop() {
+            shared.injector.push(task);
+        }
+        if let Some(task) = shared.remotes[self.index].take_lifo() {
+            shared.injector.push(task);
+        }
+        shared.notify_parked();
+        shared.reliefs.notify();
+        let _undrive = context::leave_driving();
+        f()
     }
 
     /// A current-thread `block_on`: this worker's loop on the calling thread, polling

@@ -20,6 +20,7 @@
 //! | `asyncio.wait(aws, return_when=FIRST_COMPLETED)` | [`select!`](crate::select) |
 //! | `contextvars.ContextVar`, `var.set(v)` for a block | [`task_local!`](crate::task_local), [`LocalKey::scope`] |
 
+mod block_in_place;
 mod builder;
 #[doc(hidden)]
 pub mod combinators;
@@ -42,6 +43,7 @@ mod loom_tests;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
+pub use block_in_place::block_in_place;
 pub use builder::Builder;
 pub use combinators::{join_all, JoinAll};
 pub use error::JoinError;
