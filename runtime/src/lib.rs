@@ -47,6 +47,7 @@ pub(crate) mod loom;
 pub mod net;
 mod runtime;
 pub(crate) mod scheduler;
+pub mod signal;
 pub mod sync;
 pub mod task;
 pub mod time;
