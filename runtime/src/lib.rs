@@ -45,6 +45,7 @@ mod handle;
 pub mod io;
 pub(crate) mod loom;
 pub mod net;
+pub mod process;
 mod runtime;
 pub(crate) mod scheduler;
 pub mod signal;
