@@ -41,6 +41,7 @@ mod block_on;
 pub mod blocking;
 mod builder;
 mod context;
+pub mod fs;
 mod handle;
 pub mod io;
 pub(crate) mod loom;
