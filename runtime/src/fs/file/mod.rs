@@ -388,6 +388,9 @@ impl AsyncWrite for File {
     ) -> Poll<io::Result<usize>> {
         let me = self.get_mut();
         let inner = me.inner.get_mut();
+        if src.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
         let coop = ready!(coop::poll_proceed(cx));
         loop {
             match inner.op_kind() {
