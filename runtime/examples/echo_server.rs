@@ -5,15 +5,25 @@
 //! ```
 //!
 //! It listens on `ADDR` (default `127.0.0.1:7878`; use port 0 for any free port), prints
-//! the address it got, and serves each connection in its own task. It runs until killed
-//! (weft has no signal handling yet, so Ctrl-C ends the process the default way), or, with
-//! `--max-connections N`, until N connections have been served — handy for scripts.
+//! the address it got, and serves each connection in its own task. It runs until Ctrl-C
+//! (`SIGINT`) or `SIGTERM`, or, with `--max-connections N`, until N connections have been
+//! served — handy for scripts.
+//!
+//! Shutting down is graceful: the server stops accepting, gives the open connections up
+//! to [`DRAIN`] to finish, cuts the rest, and exits 0.
 //!
 //! Try it with `nc 127.0.0.1 7878`.
 
+use std::pin::pin;
 use std::process::ExitCode;
+use std::time::Duration;
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::net::{TcpListener, TcpStream};
+use weft::signal::unix::{signal, SignalKind};
+use weft::task::JoinSet;
+
+/// How long open connections may take to finish once shutdown starts.
+const DRAIN: Duration = Duration::from_secs(5);
 
 fn usage() -> ExitCode {
     eprintln!("usage: echo_server [ADDR] [--max-connections N]");
@@ -47,23 +57,60 @@ fn main() -> ExitCode {
         // Scripts read this line to learn the port when ADDR ends in :0.
         println!("listening on {}", listener.local_addr().unwrap());
 
-        let mut served = Vec::new();
+        // Listen for the signals before accepting anything, so a Ctrl-C that arrives
+        // while the first connection is served is not missed.
+        let mut ctrl_c = pin!(weft::signal::ctrl_c());
+        let mut sigterm = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("cannot listen for SIGTERM: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+
+        let mut served = JoinSet::new();
         let mut accepted = 0u64;
         while max_connections.is_none_or(|max| accepted < max) {
-            match listener.accept().await {
-                Ok((stream, peer)) => {
-                    accepted += 1;
-                    served.push(weft::spawn(serve(stream, peer)));
+            weft::select! {
+                res = listener.accept() => match res {
+                    Ok((stream, peer)) => {
+                        accepted += 1;
+                        served.spawn(serve(stream, peer));
+                    }
+                    // Out of descriptors or a connection reset before we took it: the
+                    // listener itself is fine, keep serving.
+                    Err(e) => eprintln!("accept failed: {e}"),
+                },
+                res = &mut ctrl_c => {
+                    if let Err(e) = res {
+                        eprintln!("ctrl-c listener failed: {e}");
+                    }
+                    eprintln!("ctrl-c: shutting down");
+                    break;
                 }
-                // Out of descriptors or a connection reset before we took it: the listener
-                // itself is fine, keep serving.
-                Err(e) => eprintln!("accept failed: {e}"),
+                _ = sigterm.recv() => {
+                    eprintln!("SIGTERM: shutting down");
+                    break;
+                }
             }
-            // Keep only the connections still being served.
-            served.retain(|h| !h.is_finished());
+            // Reap the connections that finished, so the set holds only live ones.
+            while served.try_join_next().is_some() {}
         }
-        for h in served {
-            let _ = h.await;
+
+        // Stop accepting: new connections are refused from here on.
+        drop(listener);
+        let open = served.len();
+        if open > 0 {
+            eprintln!("waiting up to {DRAIN:?} for {open} open connection(s)");
+        }
+        let drained =
+            weft::time::timeout(DRAIN, async { while served.join_next().await.is_some() {} }).await;
+        if drained.is_err() {
+            eprintln!(
+                "{} connection(s) still open after {DRAIN:?}: closing them",
+                served.len()
+            );
+            served.shutdown().await;
         }
         ExitCode::SUCCESS
     })

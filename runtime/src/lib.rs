@@ -20,6 +20,9 @@
 //! | `open_connection`, `start_server` | [`net::TcpStream::connect`], [`net::TcpListener::bind`] |
 //! | the selector, `loop.add_reader(fd, cb)` | the `weft-io` thread, [`io::Async`] |
 //! | debug mode's slow-callback warning | [`Builder::slow_poll_threshold`] |
+//! | `loop.add_signal_handler(sig, cb)` | [`signal::ctrl_c`], [`signal::unix::signal`] |
+//! | `create_subprocess_exec`, `proc.communicate()` | [`process::Command`], [`process::Child::wait_with_output`] |
+//! | `run_in_executor` around file calls | [`fs`] ([`fs::File`], [`fs::read_dir`], [`fs::read`], ...) |
 //!
 //! # Examples
 //!
@@ -43,14 +46,17 @@ mod builder;
 #[cfg(feature = "tokio-io")]
 pub mod compat;
 mod context;
+pub mod fs;
 mod handle;
 #[cfg(feature = "hyper")]
 pub mod hyper;
 pub mod io;
 pub(crate) mod loom;
 pub mod net;
+pub mod process;
 mod runtime;
 pub(crate) mod scheduler;
+pub mod signal;
 pub mod sync;
 pub mod task;
 pub mod time;

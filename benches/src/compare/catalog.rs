@@ -2,7 +2,7 @@
 //! workload to the function measuring it on a given runtime.
 
 use super::features;
-use super::rt::{Blocking, Channel, Net, Semaphores, Timers};
+use super::rt::{Blocking, Channel, Files, Net, Semaphores, Timers};
 use super::{sched, Sample};
 use std::time::Duration;
 
@@ -80,6 +80,8 @@ pub enum Id {
     Mpsc,
     /// See [`super::features::semaphore`].
     Semaphore,
+    /// See [`super::features::fs_small_writes`].
+    FsSmallWrites,
     /// Measured in a child process; see the `child` module.
     IdleCpu,
 }
@@ -132,7 +134,7 @@ const fn runs(runs_per_sample: u32, w: Workload) -> Workload {
 }
 
 /// Every workload, in the order of the issue and the table.
-pub const WORKLOADS: [Workload; 14] = [
+pub const WORKLOADS: [Workload; 15] = [
     runs(
         10,
         workload(Id::SpawnManyLocal, "spawn_many_local", Metric::Millis, 10),
@@ -170,6 +172,7 @@ pub const WORKLOADS: [Workload; 14] = [
     workload(Id::TcpEcho, "tcp_echo", Metric::RoundTripsPerSec, 5),
     workload(Id::Mpsc, "mpsc", Metric::Millis, 10),
     workload(Id::Semaphore, "semaphore", Metric::Millis, 10),
+    workload(Id::FsSmallWrites, "fs_small_writes", Metric::Millis, 10),
     in_child(workload(Id::IdleCpu, "idle_cpu", Metric::IdleCpuMillis, 3)),
 ];
 
@@ -180,7 +183,7 @@ pub const WORKLOADS: [Workload; 14] = [
 /// For a child-process workload, which [`super::child::sample_in_child`] measures instead.
 pub fn sample<R>(rt: &R, w: &Workload) -> Sample
 where
-    R: Timers + Blocking + Net + Channel + Semaphores,
+    R: Timers + Blocking + Net + Channel + Semaphores + Files,
 {
     let ms = Sample::from_duration;
     let runs = w.runs_per_sample;
@@ -210,6 +213,7 @@ where
         }
         Id::Mpsc => ms(features::mpsc(rt)),
         Id::Semaphore => ms(features::semaphore(rt)),
+        Id::FsSmallWrites => ms(features::fs_small_writes(rt)),
         Id::IdleTaskMemory | Id::IdleCpu => {
             panic!(
                 "{} runs in a child process (child::sample_in_child)",

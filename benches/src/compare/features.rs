@@ -1,8 +1,9 @@
-//! The feature workloads: timers, blocking pool, TCP, a bounded channel and a semaphore.
+//! The feature workloads: timers, blocking pool, TCP, a bounded channel, a semaphore and
+//! small file writes.
 //! Each is generic over one capability trait of [`super::rt`], so every runtime runs the
 //! same code and differs only in how it spells the operations.
 
-use super::rt::{Blocking, Channel, Net, Semaphores, Spawner, Timers};
+use super::rt::{Blocking, Channel, Files, Net, Semaphores, Spawner, Timers};
 use super::sched::in_task;
 use std::hint::black_box;
 use std::io;
@@ -221,4 +222,47 @@ pub fn semaphore<R: Semaphores>(rt: &R) -> Duration {
         }
     });
     start.elapsed()
+}
+
+/// Writes of the `fs_small_writes` workload.
+pub const FS_WRITES: u32 = 1_000_000;
+/// Bytes per write of `fs_small_writes`.
+pub const FS_RECORD: usize = 16;
+
+/// Workload `fs_small_writes`: inside one task, [`FS_WRITES`] writes of [`FS_RECORD`]
+/// bytes through the runtime's `BufWriter` over its own async file (weft's
+/// `BufWriter<weft::fs::File>`, tokio's `BufWriter<tokio::fs::File>`, smol's
+/// `BufWriter<Unblock<std::fs::File>>`, which is what `async_fs::File` wraps), then a
+/// flush that waits for the file to have every byte. The time covers creating the file,
+/// the writes and the flush; the file's length is checked afterwards.
+pub fn fs_small_writes<R: Files>(rt: &R) -> Duration {
+    let path = std::env::temp_dir().join(format!(
+        "weft-compare-fs-small-writes-{}-{}",
+        std::process::id(),
+        R::NAME
+    ));
+    let start = Instant::now();
+    in_task(rt, {
+        let path = path.clone();
+        async move {
+            let mut writer = R::create_buffered(path).await.expect("create the file");
+            let mut record = [0u8; FS_RECORD];
+            for i in 0..FS_WRITES {
+                record[..4].copy_from_slice(&i.to_le_bytes());
+                R::write_all(&mut writer, black_box(&record))
+                    .await
+                    .expect("write a record");
+            }
+            R::finish(writer).await.expect("flush the file");
+        }
+    });
+    let elapsed = start.elapsed();
+    let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(
+        len,
+        u64::from(FS_WRITES) * FS_RECORD as u64,
+        "fs_small_writes lost bytes"
+    );
+    elapsed
 }

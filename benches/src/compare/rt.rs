@@ -1,6 +1,7 @@
 //! What a runtime must offer to be measured: [`Rt`] and [`Spawner`] for the scheduling
 //! workloads, one capability trait per feature workload ([`Timers`], [`Blocking`],
-//! [`Net`], [`Channel`], [`Semaphores`]), and the [`Oneshot`] channel `ping_pong` runs on.
+//! [`Net`], [`Channel`], [`Semaphores`], [`Files`]), and the [`Oneshot`] channel
+//! `ping_pong` runs on.
 //!
 //! Each workload is one generic function (in `sched.rs` or `features.rs`) over the
 //! traits it needs, so the three runtimes do exactly the same work; `rt_*.rs` only say
@@ -10,6 +11,7 @@ use std::fmt::Debug;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -178,6 +180,26 @@ pub trait Semaphores: Rt {
 
     /// Waits for a permit; dropping the returned guard gives it back.
     fn acquire(sem: &Self::Semaphore) -> impl Future<Output = impl Send + '_> + Send + '_;
+}
+
+/// A runtime with async files (workload `fs_small_writes`). Every method is called from
+/// inside a task.
+pub trait Files: Rt {
+    /// The runtime's own buffered writer over its own file type.
+    type Writer: Send + 'static;
+
+    /// Creates (or truncates) the file at `path` and wraps it in the runtime's
+    /// `BufWriter` with its default capacity.
+    fn create_buffered(path: PathBuf) -> impl Future<Output = io::Result<Self::Writer>> + Send;
+
+    /// Writes all of `buf` through the buffer.
+    fn write_all<'a>(
+        writer: &'a mut Self::Writer,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a;
+
+    /// Flushes the buffer and waits until the file has every byte (not synced to disk).
+    fn finish(writer: Self::Writer) -> impl Future<Output = io::Result<()>> + Send;
 }
 
 /// Turns a `Result`-yielding join handle into one yielding the task's output, panicking

@@ -6,13 +6,14 @@
 //! The async-io reactor and the `blocking` pool are process-wide singletons, not per
 //! runtime: that is how smol is built, and it is shared by nothing else here.
 
-use super::rt::{Blocking, Channel, FuturesOneshot, Net, Rt, Semaphores, Spawner, Timers};
+use super::rt::{Blocking, Channel, Files, FuturesOneshot, Net, Rt, Semaphores, Spawner, Timers};
 use async_executor::{Executor, Task};
 use async_io::{Async, Timer};
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
@@ -200,5 +201,28 @@ impl Semaphores for SmolRt {
 
     fn acquire(sem: &Self::Semaphore) -> impl Future<Output = impl Send + '_> + Send + '_ {
         sem.acquire()
+    }
+}
+
+impl Files for SmolRt {
+    type Writer = futures_lite::io::BufWriter<blocking::Unblock<std::fs::File>>;
+
+    async fn create_buffered(path: PathBuf) -> io::Result<Self::Writer> {
+        let file = blocking::unblock(move || std::fs::File::create(path)).await?;
+        Ok(futures_lite::io::BufWriter::new(blocking::Unblock::new(
+            file,
+        )))
+    }
+
+    fn write_all<'a>(
+        writer: &'a mut Self::Writer,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
+        writer.write_all(buf)
+    }
+
+    async fn finish(mut writer: Self::Writer) -> io::Result<()> {
+        // Unblock's flush waits until its thread has written everything.
+        writer.flush().await
     }
 }

@@ -1,10 +1,11 @@
 //! tokio's multi-thread runtime under test, with `worker_threads = N` and every driver
 //! enabled.
 
-use super::rt::{Blocking, Channel, Net, Oneshot, Rt, Semaphores, Spawner, Timers, Unwrap};
+use super::rt::{Blocking, Channel, Files, Net, Oneshot, Rt, Semaphores, Spawner, Timers, Unwrap};
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::runtime::{Builder, Handle, Runtime};
@@ -155,6 +156,28 @@ impl Semaphores for TokioRt {
 
     async fn acquire(sem: &Self::Semaphore) -> impl Send + '_ {
         sem.acquire().await.expect("the semaphore is never closed")
+    }
+}
+
+impl Files for TokioRt {
+    type Writer = tokio::io::BufWriter<tokio::fs::File>;
+
+    async fn create_buffered(path: PathBuf) -> io::Result<Self::Writer> {
+        Ok(tokio::io::BufWriter::new(
+            tokio::fs::File::create(path).await?,
+        ))
+    }
+
+    fn write_all<'a>(
+        writer: &'a mut Self::Writer,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
+        writer.write_all(buf)
+    }
+
+    async fn finish(mut writer: Self::Writer) -> io::Result<()> {
+        // tokio's File::flush waits for the write in flight.
+        writer.flush().await
     }
 }
 

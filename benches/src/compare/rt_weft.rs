@@ -1,10 +1,12 @@
 //! weft under test, on every workload: the scheduling ones (`ping_pong` on weft's own
-//! oneshot), timers, `spawn_blocking`, TCP, and its own `mpsc` channel and `Semaphore`.
+//! oneshot), timers, `spawn_blocking`, TCP, its own `mpsc` channel and `Semaphore`, and
+//! `BufWriter<weft::fs::File>`.
 
-use super::rt::{Blocking, Channel, Net, Oneshot, Rt, Semaphores, Spawner, Timers, Unwrap};
+use super::rt::{Blocking, Channel, Files, Net, Oneshot, Rt, Semaphores, Spawner, Timers, Unwrap};
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A weft runtime with a fixed number of workers.
@@ -150,6 +152,27 @@ impl Semaphores for WeftRt {
 
     async fn acquire(sem: &Self::Semaphore) -> impl Send + '_ {
         sem.acquire().await.expect("the semaphore is never closed")
+    }
+}
+
+impl Files for WeftRt {
+    type Writer = weft::io::BufWriter<weft::fs::File>;
+
+    async fn create_buffered(path: PathBuf) -> io::Result<Self::Writer> {
+        Ok(weft::io::BufWriter::new(
+            weft::fs::File::create(path).await?,
+        ))
+    }
+
+    fn write_all<'a>(
+        writer: &'a mut Self::Writer,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
+        writer.write_all(buf)
+    }
+
+    async fn finish(mut writer: Self::Writer) -> io::Result<()> {
+        writer.flush().await
     }
 }
 
