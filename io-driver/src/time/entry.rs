@@ -41,6 +41,24 @@ impl TimerEntry {
         }
     }
 
+    /// An entry for `deadline` on `reactor`'s wheel, not yet armed: for a thread that is
+    /// not inside the runtime the timer belongs to (weft's `Handle::call_later` from a
+    /// plain thread), where [`new`](Self::new) would bind to the wrong reactor, or none.
+    ///
+    /// ```
+    /// let driver = weft_io::Driver::start("io".into()).unwrap();
+    /// let at = std::time::Instant::now();
+    /// let e = weft_io::TimerEntry::new_in(driver.reactor().clone(), at);
+    /// assert_eq!(e.deadline(), at);
+    /// ```
+    pub fn new_in(reactor: Arc<Reactor>, deadline: Instant) -> TimerEntry {
+        TimerEntry {
+            reactor: Some(reactor),
+            deadline,
+            key: None,
+        }
+    }
+
     /// The deadline.
     ///
     /// ```
