@@ -20,6 +20,7 @@
 //! | `open_connection`, `start_server` | [`net::TcpStream::connect`], [`net::TcpListener::bind`] |
 //! | the selector, `loop.add_reader(fd, cb)` | the `weft-io` thread, [`io::Async`] |
 //! | debug mode's slow-callback warning | [`Builder::slow_poll_threshold`] |
+//! | `loop.call_soon(cb)`, `call_soon_threadsafe`, `call_later(d, cb)`, `call_at(t, cb)` | [`call_soon`], [`call_later`], [`call_at`] (or [`Handle::call_soon`] and friends), returning a [`TimerHandle`] |
 //!
 //! # Examples
 //!
@@ -40,6 +41,8 @@
 mod block_on;
 pub mod blocking;
 mod builder;
+#[cfg(not(loom))]
+mod callback;
 mod context;
 mod handle;
 pub mod io;
@@ -53,6 +56,8 @@ pub mod time;
 
 pub use blocking::spawn_blocking;
 pub use builder::Builder;
+#[cfg(not(loom))]
+pub use callback::{call_at, call_later, call_soon, TimerHandle};
 pub use context::EnterGuard;
 pub use handle::{Handle, TryCurrentError};
 pub use runtime::{run, spawn, Runtime, RuntimeMetrics};
