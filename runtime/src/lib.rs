@@ -21,6 +21,7 @@
 //! | the selector, `loop.add_reader(fd, cb)` | the `weft-io` thread, [`io::Async`] |
 //! | debug mode's slow-callback warning | [`Builder::slow_poll_threshold`] |
 //! | `loop.call_soon(cb)`, `call_soon_threadsafe`, `call_later(d, cb)`, `call_at(t, cb)` | [`call_soon`], [`call_later`], [`call_at`] (or [`Handle::call_soon`] and friends), returning a [`TimerHandle`] |
+//! | `loop.create_future()`, `fut.add_done_callback(cb)` | [`sync::Promise::new`], [`sync::Promise::add_done_callback`] |
 //!
 //! # Examples
 //!
