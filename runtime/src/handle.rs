@@ -204,7 +204,7 @@ impl Handle {
         F: FnOnce() + Send + 'static,
     {
         let when = crate::time::deadline_after(delay);
-        crate::callback::call_at_on(&self.inner, when, f, Location::caller())
+        crate::callback::call_at_on(&self.inner, when, delay.is_zero(), f, Location::caller())
     }
 
     /// Schedules `f` to run on one of this runtime's workers at `when` (asyncio's
@@ -229,7 +229,8 @@ impl Handle {
     where
         F: FnOnce() + Send + 'static,
     {
-        crate::callback::call_at_on(&self.inner, when, f, Location::caller())
+        let due = when <= std::time::Instant::now();
+        crate::callback::call_at_on(&self.inner, when, due, f, Location::caller())
     }
 
     /// Runs `future` to completion on the calling thread, with this runtime entered so the

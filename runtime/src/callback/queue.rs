@@ -86,6 +86,11 @@ impl Queue {
         self.start_runner(at);
     }
 
+    /// The runtime, while it exists.
+    pub(super) fn runtime(&self) -> Option<Arc<Shared>> {
+        self.runtime.upgrade()
+    }
+
     /// Spawns a runner; the caller has set `running` for it.
     fn start_runner(self: &Arc<Self>, at: &'static Location<'static>) {
         let Some(shared) = self.runtime.upgrade() else {
@@ -199,16 +204,38 @@ std::thread_local! {
     static LAST: RefCell<Option<Arc<Queue>>> = const { RefCell::new(None) };
 }
 
-/// The callback queue of `handle`'s runtime.
-pub(super) fn queue_of(handle: &scheduler::Handle) -> Arc<Queue> {
-    let of_this = |q: &Queue| std::ptr::eq(q.runtime.as_ptr(), Arc::as_ptr(&handle.shared));
-    let cached = LAST.try_with(|last| {
-        let last = last.borrow();
-        last.as_ref().filter(|q| of_this(q)).cloned()
+/// Calls `f` with the callback queue of `handle`'s runtime, without touching the queue's
+/// reference count when this thread used that queue last.
+pub(super) fn with_queue<R>(handle: &scheduler::Handle, f: impl FnOnce(&Arc<Queue>) -> R) -> R {
+    let mut f = Some(f);
+    // A shared borrow of `LAST` is held while `f` runs: a nested call (a closure dropped
+    // at shutdown may schedule another) borrows it again, and finds it if it misses.
+    let hit = LAST.try_with(|last| {
+        let last = last.try_borrow().ok()?;
+        let queue = last.as_ref().filter(|q| q.is_of(handle))?;
+        Some((f.take().expect("called once"))(queue))
     });
-    if let Ok(Some(queue)) = cached {
-        return queue;
+    match hit {
+        Ok(Some(out)) => out,
+        _ => (f.take().expect("not called yet"))(&lookup(handle)),
     }
+}
+
+/// The callback queue of `handle`'s runtime, as a reference of its own.
+pub(super) fn queue_of(handle: &scheduler::Handle) -> Arc<Queue> {
+    with_queue(handle, Arc::clone)
+}
+
+impl Queue {
+    /// True if this is the queue of `handle`'s runtime.
+    fn is_of(&self, handle: &scheduler::Handle) -> bool {
+        std::ptr::eq(self.runtime.as_ptr(), Arc::as_ptr(&handle.shared))
+    }
+}
+
+/// The registry's side of [`with_queue`]: finds (or makes) the queue, and remembers it.
+#[cold]
+fn lookup(handle: &scheduler::Handle) -> Arc<Queue> {
     let pruned;
     let queue = {
         let mut registry = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
@@ -218,7 +245,7 @@ pub(super) fn queue_of(handle: &scheduler::Handle) -> Arc<Queue> {
         *registry = live;
         // Dropped once the lock is released: nothing of a queue runs under it.
         pruned = gone;
-        match registry.iter().find(|q| of_this(q)) {
+        match registry.iter().find(|q| q.is_of(handle)) {
             Some(queue) => queue.clone(),
             None => {
                 let queue = Arc::new(Queue {
@@ -234,7 +261,12 @@ pub(super) fn queue_of(handle: &scheduler::Handle) -> Arc<Queue> {
         }
     };
     drop(pruned);
-    // The queue it replaces is dropped outside the borrow.
-    let _previous = LAST.try_with(|last| last.borrow_mut().replace(queue.clone()));
+    // Not remembered while a caller up the stack borrows `LAST`; the queue this replaces
+    // is dropped after the borrow ends.
+    let _previous = LAST.try_with(|last| {
+        last.try_borrow_mut()
+            .ok()
+            .map(|mut last| last.replace(queue.clone()))
+    });
     queue
 }
