@@ -2,8 +2,8 @@
 //!
 //! Run it with `cargo run --release --example tour`. It spawns named tasks, watches their
 //! states, cancels one, catches a panicking one and joins the rest, echoes over TCP,
-//! offloads CPU work with `spawn_blocking` and bounds concurrency with a `Semaphore`.
-//! Every line it prints is
+//! offloads CPU work with `spawn_blocking`, bounds concurrency with a `Semaphore`, and
+//! sets a `Promise` from a `call_later` callback. Every line it prints is
 //! the same on every run: where a state could race (a worker may be polling a task at the
 //! moment we look), the tour first waits until the race is settled, so what it prints is
 //! what the task is, not what it happened to be.
@@ -13,10 +13,11 @@ use std::panic;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Poll, Waker};
+use std::time::Duration;
 
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::net::{TcpListener, TcpStream};
-use weft::sync::Semaphore;
+use weft::sync::{oneshot, Promise, Semaphore};
 use weft::task::{self, AbortHandle, JoinHandle, TaskState};
 
 fn main() {
@@ -247,6 +248,43 @@ async fn tour() -> u64 {
         "   permits back at the end: {}",
         permits.available_permits()
     );
+
+    // -- 9. Scheduled callbacks and a Promise ------------------------------------------------
+    //
+    // asyncio's `loop.call_later(delay, cb)` and `fut = loop.create_future()`. A callback
+    // costs no task while it waits (it is one entry in the timer wheel) and runs on a
+    // worker when due; this one sets the result of a Promise that three tasks await. A
+    // second callback is cancelled before it is due, so it never runs, and a done-callback
+    // runs once the promise is complete.
+    println!("\n9. call_later sets a Promise that three tasks await");
+    let answer: Promise<u64> = Promise::new();
+    let readers: Vec<_> = (0..3)
+        .map(|_| {
+            let answer = answer.clone();
+            weft::spawn(async move { answer.wait().await })
+        })
+        .collect();
+    let (seen_tx, seen_rx) = oneshot::channel();
+    answer.add_done_callback(move |p| {
+        let _ = seen_tx.send(p.done());
+    });
+    let setter = answer.clone();
+    weft::call_later(Duration::from_millis(10), move || {
+        setter.set_result(total).expect("nobody else sets it");
+    });
+    let never = weft::call_later(Duration::from_millis(5), || unreachable!("cancelled"));
+    println!("   cancelled the other callback: {}", never.cancel());
+    for r in readers {
+        let got = r.await.expect("the readers do not panic");
+        println!(
+            "   a reader got {}",
+            got.expect("the promise gets a result")
+        );
+    }
+    let seen = seen_rx.await.expect("the done-callback runs");
+    println!("   the done-callback saw it done: {seen}");
+    // asyncio's InvalidStateError: a promise is completed once.
+    println!("   set again: {:?}", answer.set_result(0));
     total
 }
 

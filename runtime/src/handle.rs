@@ -2,6 +2,8 @@
 //! the runtime's state, and what tasks and threads hold of it, is the scheduler's handle
 //! (`scheduler/handle.rs`).
 
+#[cfg(not(loom))]
+use crate::callback::TimerHandle;
 use crate::context::{self, EnterGuard};
 use crate::scheduler;
 use crate::task::JoinHandle;
@@ -116,6 +118,119 @@ impl Handle {
         R: Send + 'static,
     {
         self.inner.spawn_blocking(func, Location::caller())
+    }
+
+    /// Schedules `f` to run soon, on one of this runtime's workers (asyncio's
+    /// `loop.call_soon`). Works from any thread.
+    ///
+    /// The runtime's callbacks run one at a time, in the order they were scheduled (what
+    /// one thread or task schedules runs in that order; what happens-before another call
+    /// runs before it), after the timed callbacks that fell due before them. A callback
+    /// should be short: it holds up the callbacks queued behind it (`spawn` a task for
+    /// longer work). One that panics is reported as a panicking detached task is (the panic
+    /// message on stderr) and the rest still run; the worker survives. Callbacks still
+    /// pending when the runtime shuts down are dropped without running, as are callbacks
+    /// scheduled after.
+    ///
+    /// The returned [`TimerHandle`] can [`cancel`](TimerHandle::cancel) it; dropping the
+    /// handle does not.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    ///
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let (tx, rx) = mpsc::channel();
+    /// for i in 0..3 {
+    ///     let tx = tx.clone();
+    ///     rt.handle().call_soon(move || tx.send(i).unwrap());
+    /// }
+    /// let got: Vec<i32> = rx.iter().take(3).collect();
+    /// assert_eq!(got, [0, 1, 2]);
+    /// ```
+    #[cfg(not(loom))]
+    #[track_caller]
+    pub fn call_soon<F>(&self, f: F) -> TimerHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        crate::callback::call_soon_on(&self.inner, f, Location::caller())
+    }
+
+    /// [`call_soon`](Self::call_soon), by asyncio's name for calls from other threads
+    /// (`loop.call_soon_threadsafe`). Every weft call is thread-safe, so the two are the
+    /// same: from a plain thread, from a blocking job or from a task, the callback runs on
+    /// one of this runtime's workers, in order.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let handle = rt.handle().clone();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// std::thread::spawn(move || {
+    ///     handle.call_soon_threadsafe(move || {
+    ///         let name = std::thread::current().name().map(String::from);
+    ///         tx.send(name).unwrap();
+    ///     });
+    /// });
+    /// assert!(rx.recv().unwrap().unwrap().starts_with("weft-worker"));
+    /// ```
+    #[cfg(not(loom))]
+    #[track_caller]
+    pub fn call_soon_threadsafe<F>(&self, f: F) -> TimerHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        crate::callback::call_soon_on(&self.inner, f, Location::caller())
+    }
+
+    /// Schedules `f` to run on one of this runtime's workers once `delay` has passed
+    /// (asyncio's `loop.call_later`); never earlier, and at the io-driver's 1 ms
+    /// resolution. Until then it costs one entry in the timing wheel and no task. Timed
+    /// callbacks run in deadline order, and otherwise as [`call_soon`](Self::call_soon)'s
+    /// do. `Duration::MAX` saturates to a far-future deadline.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// let start = Instant::now();
+    /// rt.handle().call_later(Duration::from_millis(20), move || tx.send(Instant::now()).unwrap());
+    /// assert!(rx.recv().unwrap() >= start + Duration::from_millis(20));
+    /// ```
+    #[cfg(not(loom))]
+    #[track_caller]
+    pub fn call_later<F>(&self, delay: std::time::Duration, f: F) -> TimerHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        let when = crate::time::deadline_after(delay);
+        crate::callback::call_at_on(&self.inner, when, delay.is_zero(), f, Location::caller())
+    }
+
+    /// Schedules `f` to run on one of this runtime's workers at `when` (asyncio's
+    /// `loop.call_at`; weft's clock is [`Instant`](crate::time::Instant)); an instant in
+    /// the past runs it as soon as [`call_soon`](Self::call_soon) would. See
+    /// [`call_later`](Self::call_later).
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let rt = weft::Runtime::new().unwrap();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// let at = Instant::now() + Duration::from_millis(10);
+    /// let h = rt.handle().call_at(at, move || tx.send(()).unwrap());
+    /// assert_eq!(h.when(), at);
+    /// rx.recv().unwrap();
+    /// assert!(Instant::now() >= at);
+    /// ```
+    #[cfg(not(loom))]
+    #[track_caller]
+    pub fn call_at<F>(&self, when: std::time::Instant, f: F) -> TimerHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        let due = when <= std::time::Instant::now();
+        crate::callback::call_at_on(&self.inner, when, due, f, Location::caller())
     }
 
     /// Runs `future` to completion on the calling thread, with this runtime entered so the

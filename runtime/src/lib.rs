@@ -23,6 +23,8 @@
 //! | `loop.add_signal_handler(sig, cb)` | [`signal::ctrl_c`], [`signal::unix::signal`] |
 //! | `create_subprocess_exec`, `proc.communicate()` | [`process::Command`], [`process::Child::wait_with_output`] |
 //! | `run_in_executor` around file calls | [`fs`] ([`fs::File`], [`fs::read_dir`], [`fs::read`], ...) |
+//! | `loop.call_soon(cb)`, `call_soon_threadsafe`, `call_later(d, cb)`, `call_at(t, cb)` | [`call_soon`], [`call_later`], [`call_at`] (or [`Handle::call_soon`] and friends), returning a [`TimerHandle`] |
+//! | `loop.create_future()`, `fut.add_done_callback(cb)` | [`sync::Promise::new`], [`sync::Promise::add_done_callback`] |
 //!
 //! # Examples
 //!
@@ -43,6 +45,8 @@
 mod block_on;
 pub mod blocking;
 mod builder;
+#[cfg(not(loom))]
+mod callback;
 #[cfg(feature = "tokio-io")]
 pub mod compat;
 mod context;
@@ -63,6 +67,8 @@ pub mod time;
 
 pub use blocking::spawn_blocking;
 pub use builder::Builder;
+#[cfg(not(loom))]
+pub use callback::{call_at, call_later, call_soon, TimerHandle};
 pub use context::EnterGuard;
 pub use handle::{Handle, TryCurrentError};
 pub use runtime::{run, spawn, Runtime, RuntimeMetrics};

@@ -72,6 +72,8 @@ pub enum Id {
     Timers,
     /// See [`super::features::timeout_hot`].
     TimeoutHot,
+    /// See [`super::features::call_later`].
+    CallLater,
     /// See [`super::features::spawn_blocking`].
     SpawnBlocking,
     /// See [`super::features::tcp_echo`].
@@ -134,7 +136,7 @@ const fn runs(runs_per_sample: u32, w: Workload) -> Workload {
 }
 
 /// Every workload, in the order of the issue and the table.
-pub const WORKLOADS: [Workload; 15] = [
+pub const WORKLOADS: [Workload; 16] = [
     runs(
         10,
         workload(Id::SpawnManyLocal, "spawn_many_local", Metric::Millis, 10),
@@ -168,6 +170,7 @@ pub const WORKLOADS: [Workload; 15] = [
     )),
     workload(Id::Timers, "timers", Metric::Millis, 10),
     workload(Id::TimeoutHot, "timeout_hot", Metric::Millis, 10),
+    workload(Id::CallLater, "call_later", Metric::Millis, 10),
     workload(Id::SpawnBlocking, "spawn_blocking", Metric::Millis, 10),
     workload(Id::TcpEcho, "tcp_echo", Metric::RoundTripsPerSec, 5),
     workload(Id::Mpsc, "mpsc", Metric::Millis, 10),
@@ -200,6 +203,7 @@ where
         Id::ChainedSpawn => mean(sched::chained_spawn),
         Id::Timers => ms(features::timers(rt)),
         Id::TimeoutHot => ms(features::timeout_hot(rt)),
+        Id::CallLater => ms(features::call_later(rt)),
         Id::SpawnBlocking => ms(features::spawn_blocking(rt)),
         Id::TcpEcho => {
             let before = super::child::process_usage();

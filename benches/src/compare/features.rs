@@ -7,6 +7,8 @@ use super::rt::{Blocking, Channel, Files, Net, Semaphores, Spawner, Timers};
 use super::sched::in_task;
 use std::hint::black_box;
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering::AcqRel};
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -68,6 +70,38 @@ pub fn timers<R: Timers>(rt: &R) -> Duration {
             handle.await;
         }
     });
+    start.elapsed()
+}
+
+/// Workload `call_later`: from inside a task, [`TIMER_TASKS`] callbacks, each due after
+/// its seeded random 1-10 ms (the `timers` durations), each counting down; the time runs
+/// until the last one ran. weft schedules them with `Handle::call_later` (a wheel entry
+/// and no task until one fires); tokio and smol, which have no scheduled callbacks, spawn
+/// a task per callback that sleeps and then calls it.
+pub fn call_later<R: Timers>(rt: &R) -> Duration {
+    struct Countdown {
+        left: AtomicUsize,
+        done: SyncSender<()>,
+    }
+    let durations = timer_durations();
+    let (done, all_ran) = sync_channel(1);
+    let countdown = Arc::new(Countdown {
+        left: AtomicUsize::new(durations.len()),
+        done,
+    });
+    let spawner = rt.spawner();
+    let start = Instant::now();
+    in_task(rt, async move {
+        for d in durations {
+            let countdown = countdown.clone();
+            R::call_later(&spawner, d, move || {
+                if countdown.left.fetch_sub(1, AcqRel) == 1 {
+                    countdown.done.send(()).expect("the measuring thread waits");
+                }
+            });
+        }
+    });
+    all_ran.recv().expect("the last callback signals");
     start.elapsed()
 }
 

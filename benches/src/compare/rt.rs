@@ -110,6 +110,19 @@ pub trait Timers: Rt {
     where
         F: Future + Send,
         F::Output: Send;
+
+    /// Runs `f` on the runtime once `delay` has passed (workload `call_later`). A runtime
+    /// without scheduled callbacks (tokio, smol) does what its users write instead: spawn
+    /// a task that sleeps, then calls `f`.
+    fn call_later<F>(spawner: &Self::Spawner, delay: Duration, f: F)
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        spawner.spawn_detached(async move {
+            Self::sleep(delay).await;
+            f();
+        });
+    }
 }
 
 /// A runtime with a pool for blocking work (workload `spawn_blocking`).

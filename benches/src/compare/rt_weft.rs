@@ -55,6 +55,14 @@ impl Timers for WeftRt {
     {
         weft::time::timeout(duration, future).await.ok()
     }
+
+    fn call_later<F>(spawner: &weft::Handle, delay: std::time::Duration, f: F)
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        // One wheel entry and no task until it fires.
+        spawner.call_later(delay, f);
+    }
 }
 
 impl Spawner for weft::Handle {

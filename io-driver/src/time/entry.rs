@@ -4,12 +4,16 @@
 //! [`Timers`](super::timers::Timers) to arm, reset or cancel the entry's wheel key, and
 //! notifies the reactor's selector when `Timers` says the driver sleeps past the new
 //! deadline. All locking and the protocol with the driver thread live in `Timers`.
+//!
+//! A second, unbound way to use it (`arm_in`/`disarm_in`) serves a timer whose waker is
+//! the whole timer (weft's scheduled callbacks): the caller passes the reactor in, so an
+//! entry costs no reference count on it, and must disarm it itself.
 
 use crate::reactor::{self, Reactor};
 use crate::time::timers::ShutDown;
 use std::fmt;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 use weft_timer::Key;
 
@@ -126,6 +130,72 @@ impl TimerEntry {
             Err(ShutDown) => return Poll::Ready(Err(reactor::shut_down_error())),
         }
         Poll::Pending
+    }
+
+    /// Arms the entry on `reactor`'s wheel with `waker` (moved into the wheel, no clone),
+    /// for a caller that keeps the reactor itself: weft's scheduled callbacks, which hold
+    /// one reference to their runtime rather than one per timer. Unlike
+    /// [`poll_elapsed`](Self::poll_elapsed) it reads no clock (a deadline already past
+    /// fires at the driver's next turn) and it leaves the entry unbound: dropping the
+    /// entry does **not** disarm it, so disarm it with [`disarm_in`](Self::disarm_in) and
+    /// the same reactor, or let the waker fire. Re-arming first disarms the previous
+    /// arming. Meant for an entry that is never polled.
+    ///
+    /// # Errors
+    ///
+    /// The reactor's driver has shut down: the timer could never fire, and `waker` is
+    /// dropped.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::task::{Wake, Waker};
+    /// use std::time::{Duration, Instant};
+    ///
+    /// struct Flag(std::sync::mpsc::Sender<()>);
+    /// impl Wake for Flag {
+    ///     fn wake(self: Arc<Self>) {
+    ///         let _ = self.0.send(());
+    ///     }
+    /// }
+    ///
+    /// let driver = weft_io::Driver::start("io".into()).unwrap();
+    /// let (tx, fired) = std::sync::mpsc::channel();
+    /// let mut e = weft_io::TimerEntry::new(Instant::now() + Duration::from_millis(2));
+    /// e.arm_in(driver.reactor(), Waker::from(Arc::new(Flag(tx)))).unwrap();
+    /// fired.recv().unwrap();
+    /// ```
+    pub fn arm_in(&mut self, reactor: &Reactor, waker: Waker) -> std::io::Result<()> {
+        debug_assert!(
+            self.reactor.is_none(),
+            "arm_in on an entry bound by poll_elapsed"
+        );
+        if self.key.is_some() {
+            self.disarm_in(reactor);
+        }
+        match reactor.timers.insert(&mut self.key, self.deadline, waker) {
+            Ok(true) => reactor.notify(),
+            Ok(false) => {}
+            Err(ShutDown) => return Err(reactor::shut_down_error()),
+        }
+        Ok(())
+    }
+
+    /// Takes an entry armed with [`arm_in`](Self::arm_in) out of `reactor`'s wheel (its
+    /// waker is dropped, not woken); a no-op if it already fired or was never armed.
+    ///
+    /// ```
+    /// use std::task::Waker;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let driver = weft_io::Driver::start("io".into()).unwrap();
+    /// let mut e = weft_io::TimerEntry::new(Instant::now() + Duration::from_secs(60));
+    /// e.arm_in(driver.reactor(), Waker::noop().clone()).unwrap();
+    /// assert_eq!(driver.reactor().num_timers(), 1);
+    /// e.disarm_in(driver.reactor());
+    /// assert_eq!(driver.reactor().num_timers(), 0);
+    /// ```
+    pub fn disarm_in(&mut self, reactor: &Reactor) {
+        reactor.timers.cancel(&mut self.key);
     }
 
     fn disarm(&mut self) {

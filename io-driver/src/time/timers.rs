@@ -193,6 +193,29 @@ impl Timers {
         Ok(Self::lower_sleep_until(&mut inner, new))
     }
 
+    /// Arms a new entry at `deadline` with `waker` itself (no clone), into `key`, which
+    /// must be empty. Returns what [`arm`](Self::arm) returns.
+    #[must_use = "a `true` means the driver sleeps past this deadline until it is notified"]
+    pub(crate) fn insert(
+        &self,
+        key: &mut Option<Key>,
+        deadline: Instant,
+        waker: Waker,
+    ) -> Result<bool, ShutDown> {
+        debug_assert!(key.is_none(), "insert into an armed key");
+        let tick = self.tick_for(deadline);
+        let mut inner = self.lock();
+        if inner.shut_down {
+            drop(inner);
+            // Dropped after unlocking (module docs).
+            drop(waker);
+            return Err(ShutDown);
+        }
+        let new = inner.wheel.insert(tick, waker);
+        *key = Some(new);
+        Ok(Self::lower_sleep_until(&mut inner, new))
+    }
+
     /// Moves the armed entry `key` (waker and all) to `deadline`. Returns whether the
     /// driver must be notified. An entry not armed (never, or already fired) is left alone:
     /// its task polls again before it waits.

@@ -9,7 +9,7 @@
 //! | `asyncio.Event()` | [`Event`]: `set`, `clear`, `wait`, `is_set` |
 //! | `asyncio.Condition` (notify one/all) | [`Notify`]: `notify_one`, `notify_waiters` |
 //! | `asyncio.Barrier(n)` | [`Barrier::new(n)`](Barrier), `barrier.wait().await` |
-//! | `loop.create_future()`, `set_result`, `set_exception`, `cancel` | [`oneshot::channel`] |
+//! | `loop.create_future()`, `set_result`, `set_exception`, `cancel`, `add_done_callback` | [`Promise`] (any number of waiters), or [`oneshot::channel`] (one) |
 //! | `asyncio.Queue(maxsize)` | [`mpsc::channel`] / [`mpsc::unbounded_channel`] |
 //! | one `Queue` per listener, every `put` to all | [`broadcast::channel`]: every receiver sees every value |
 //! | a shared variable plus an `Event` per change | [`watch::channel`]: the latest value, and waiting for the next |
@@ -35,6 +35,7 @@ mod notify;
 mod once_cell;
 pub mod oneshot;
 pub(crate) mod park;
+mod promise;
 mod raw_lock;
 mod rwlock;
 mod semaphore;
@@ -51,6 +52,7 @@ pub use event::Event;
 pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify, OwnedNotified};
 pub use once_cell::{OnceCell, SetError};
+pub use promise::{Exception, InvalidState, Promise, PromiseError};
 pub use rwlock::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
     TryRwLockError,
