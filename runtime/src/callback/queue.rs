@@ -27,17 +27,12 @@
 //!
 //! # Finding a runtime's queue
 //!
-//! The scheduler's shared state has no slot for the queue, so the queues live in a small
-//! registry keyed by the runtime: each queue holds a `Weak` of the runtime's `Shared`, which
-//! keeps that address from being reused while the queue exists, so comparing addresses is
-//! sound. A thread remembers the last queue it used (a worker only ever uses its own), so
-//! the registry's lock is taken once per thread and runtime. Queues of runtimes that are
-//! gone are pruned whenever a thread misses.
+//! The runtime's shared state keeps it (made on first use); the queue holds only a `Weak`
+//! of that state, to spawn runners, so the two do not keep each other alive.
 
 use crate::loom::{Arc, Mutex};
 use crate::scheduler::{self, Shared};
 use crate::sync::lock;
-use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe, Location};
@@ -62,7 +57,7 @@ const BUDGET: usize = 128;
 
 /// The ready callbacks of one runtime.
 pub(super) struct Queue {
-    /// The runtime the queue belongs to: its registry key, and where runners spawn.
+    /// The runtime the queue belongs to: where runners spawn.
     runtime: Weak<Shared>,
     state: Mutex<State>,
 }
@@ -196,77 +191,24 @@ impl Drop for Runner {
     }
 }
 
-/// Every runtime's queue (those of runtimes that are gone are pruned on each miss).
-static REGISTRY: std::sync::Mutex<Vec<Arc<Queue>>> = std::sync::Mutex::new(Vec::new());
-
-std::thread_local! {
-    /// The queue this thread used last.
-    static LAST: RefCell<Option<Arc<Queue>>> = const { RefCell::new(None) };
-}
-
-/// Calls `f` with the callback queue of `handle`'s runtime, without touching the queue's
-/// reference count when this thread used that queue last.
+/// Calls `f` with the callback queue of `handle`'s runtime (made on first use, kept in
+/// the runtime's shared state).
 pub(super) fn with_queue<R>(handle: &scheduler::Handle, f: impl FnOnce(&Arc<Queue>) -> R) -> R {
-    let mut f = Some(f);
-    // A shared borrow of `LAST` is held while `f` runs: a nested call (a closure dropped
-    // at shutdown may schedule another) borrows it again, and finds it if it misses.
-    let hit = LAST.try_with(|last| {
-        let last = last.try_borrow().ok()?;
-        let queue = last.as_ref().filter(|q| q.is_of(handle))?;
-        Some((f.take().expect("called once"))(queue))
+    let slot = handle.shared.callbacks.get_or_init(|| {
+        Box::new(Arc::new(Queue {
+            runtime: Arc::downgrade(&handle.shared),
+            state: Mutex::new(State {
+                ready: VecDeque::new(),
+                running: false,
+            }),
+        }))
     });
-    match hit {
-        Ok(Some(out)) => out,
-        _ => (f.take().expect("not called yet"))(&lookup(handle)),
-    }
+    f(slot
+        .downcast_ref::<Arc<Queue>>()
+        .expect("the callbacks slot holds the callback queue"))
 }
 
 /// The callback queue of `handle`'s runtime, as a reference of its own.
 pub(super) fn queue_of(handle: &scheduler::Handle) -> Arc<Queue> {
     with_queue(handle, Arc::clone)
-}
-
-impl Queue {
-    /// True if this is the queue of `handle`'s runtime.
-    fn is_of(&self, handle: &scheduler::Handle) -> bool {
-        std::ptr::eq(self.runtime.as_ptr(), Arc::as_ptr(&handle.shared))
-    }
-}
-
-/// The registry's side of [`with_queue`]: finds (or makes) the queue, and remembers it.
-#[cold]
-fn lookup(handle: &scheduler::Handle) -> Arc<Queue> {
-    let pruned;
-    let queue = {
-        let mut registry = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
-        let (live, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut *registry)
-            .into_iter()
-            .partition(|q| q.runtime.strong_count() > 0);
-        *registry = live;
-        // Dropped once the lock is released: nothing of a queue runs under it.
-        pruned = gone;
-        match registry.iter().find(|q| q.is_of(handle)) {
-            Some(queue) => queue.clone(),
-            None => {
-                let queue = Arc::new(Queue {
-                    runtime: Arc::downgrade(&handle.shared),
-                    state: Mutex::new(State {
-                        ready: VecDeque::new(),
-                        running: false,
-                    }),
-                });
-                registry.push(queue.clone());
-                queue
-            }
-        }
-    };
-    drop(pruned);
-    // Not remembered while a caller up the stack borrows `LAST`; the queue this replaces
-    // is dropped after the borrow ends.
-    let _previous = LAST.try_with(|last| {
-        last.try_borrow_mut()
-            .ok()
-            .map(|mut last| last.replace(queue.clone()))
-    });
-    queue
 }

@@ -109,6 +109,10 @@ pub(crate) struct Shared {
     pub(crate) core_waiters: Mutex<Vec<std::task::Waker>>,
     /// Relief threads running for workers inside `block_in_place`.
     pub(crate) reliefs: relief::Reliefs,
+    /// The runtime's queue of asyncio-style callbacks (`callback/queue.rs`), made on first
+    /// use. Type-erased: the callback module sits above the scheduler.
+    #[cfg(not(loom))]
+    pub(crate) callbacks: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Remote {
@@ -172,6 +176,8 @@ impl Shared {
             core: Mutex::new(None),
             core_waiters: Mutex::new(Vec::new()),
             reliefs: relief::Reliefs::default(),
+            #[cfg(not(loom))]
+            callbacks: std::sync::OnceLock::new(),
         };
         (shared, locals)
     }
