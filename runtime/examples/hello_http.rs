@@ -8,10 +8,9 @@
 //!
 //! It listens on `ADDR` (default `127.0.0.1:3000`; port 0 picks a free one) and prints the
 //! address it got. It shuts down gracefully (stops accepting, answers the requests in
-//! flight, closes idle connections, then exits) when standard input closes while it is a
-//! terminal (Ctrl-D), or after `SHUTDOWN_AFTER` seconds if that variable is set. Ctrl-C
-//! ends the process the default way until weft has signal handling (`weft::signal`),
-//! which will make it a graceful shutdown too.
+//! flight, closes idle connections, then exits 0) on Ctrl-C (SIGINT) or SIGTERM, when
+//! standard input closes while it is a terminal (Ctrl-D), or after `SHUTDOWN_AFTER`
+//! seconds if that variable is set.
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -28,8 +27,22 @@ async fn hello(_req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infalli
     ))))
 }
 
-/// Resolves when the server should stop: Ctrl-D on a terminal, or `SHUTDOWN_AFTER` seconds.
+/// Resolves when the server should stop: Ctrl-C or SIGTERM, Ctrl-D on a terminal, or
+/// `SHUTDOWN_AFTER` seconds.
 async fn shutdown_signal() {
+    use weft::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt()).expect("listen for SIGINT");
+    let mut terminate = signal(SignalKind::terminate()).expect("listen for SIGTERM");
+    weft::select! {
+        _ = interrupt.recv() => {},
+        _ = terminate.recv() => {},
+        _ = other_shutdown_signal() => {},
+    }
+    eprintln!("hello_http: shutting down");
+}
+
+/// Ctrl-D on a terminal, or `SHUTDOWN_AFTER` seconds; never, if neither applies.
+async fn other_shutdown_signal() {
     let after = std::env::var("SHUTDOWN_AFTER")
         .ok()
         .and_then(|s| s.parse::<f64>().ok())
@@ -51,7 +64,6 @@ async fn shutdown_signal() {
         (None, Some(eof)) => drop(eof.await),
         (None, None) => std::future::pending().await,
     }
-    eprintln!("hello_http: shutting down");
 }
 
 #[weft::main]
